@@ -1,0 +1,334 @@
+"""build(): database -> validated profiles -> pages -> the output, atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import generator
+from generator import db, sitefiles
+from generator.config import Config
+from generator.errors import BuildError, Problem, ValidationError
+from generator.migrate import open_migrated
+from generator.model import profile_ids
+from generator.output import (PAGES_MAX_FILE_BYTES, PAGES_UNCOUNTED, Change, OutputTrees, Staging, digest_bytes,
+                              remove_file, write_file)
+from generator.pages import Batch, BatchResult, PageJob, PageWriter, init_worker, profile_outputs, run_batch
+from generator.render import Renderer, SiteContext, template_sources
+
+log = logging.getLogger(__name__)
+
+# Below this many profiles a build renders in-process: starting two workers costs
+# ~40 ms, about what rendering 150 profiles costs.
+PARALLEL_MIN_PROFILES = 200
+# Batches per worker: enough to balance the two cores, few enough that the query
+# count stays fixed (five per batch) whatever the number of profiles.
+BATCHES_PER_WORKER = 4
+
+
+@dataclass
+class Plan:
+    """What this build must do."""
+
+    everything: bool                 # render every profile (first build, templates changed, ...)
+    render_ids: list[str]            # profiles to render (all of them when `everything`)
+    removed_ids: list[str]           # profiles in the output that are gone from the database
+    journal: tuple[str, int]         # the journal position this build brings the output to
+    reason: str = ""
+
+
+@dataclass
+class Summary:
+    """What a build did, for the report and the tests."""
+
+    profiles: int = 0
+    rendered: int = 0
+    written: int = 0
+    deleted: int = 0
+    files: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    limit_problems: list[str] = field(default_factory=list)
+    unchanged: bool = False
+
+
+def build(config: Config, *, strict: bool = False, full: bool = False,
+          progress: Callable[[int, int], None] | None = None) -> Summary:
+    """Build the site of `config`; on any error the previous output stays as it was."""
+    started = time.perf_counter()
+    conn = open_migrated(config.database, config.migrations_dir)
+    try:
+        with OutputTrees(config.output, config.trees_dir) as trees:
+            assets = sitefiles.hashed_assets(config)
+            inputs = _inputs_digest(config, assets)
+            plan = plan_build(conn, trees, config, inputs, full=full)
+            if not plan.render_ids and not plan.removed_ids and trees.live:
+                return _summary(conn, trees, started, unchanged=True)
+            staging = trees.prepare_staging()
+            try:
+                site = SiteContext(config.base_url, config.language, config.home, sitefiles.asset_urls(assets), {})
+                results = render_profiles(config, site, staging, trees, plan, progress)
+                problems = [p for r in results for p in r.problems]
+                if problems:
+                    raise ValidationError(problems)
+                profile_rows = [row for r in results for row in r.profiles]
+                _remove_stale_outputs(trees, staging, plan, profile_rows)
+                _copy_media(config, trees, staging, results)
+                _write_site_files(conn, config, trees, staging, site, plan, assets, profile_rows)
+                limit_problems = _check_limits(trees, staging, config.max_files)
+                if strict and limit_problems:
+                    raise BuildError("the output breaks Cloudflare Pages limits (--strict):\n"
+                                     + "\n".join(f"  - {p}" for p in limit_problems))
+                media_cache = [row for r in results for row in r.media_cache]
+                trees.commit(staging, {"inputs": inputs, "journal_epoch": plan.journal[0],
+                                       "journal_seq": str(plan.journal[1]), "database_inode": _inode(config)},
+                             profile_rows, plan.removed_ids, media_cache)
+            except BaseException:
+                trees.restore(staging, list(staging.changes))
+                raise
+            summary = _summary(conn, trees, started)
+            summary.rendered = len(profile_rows)
+            summary.written = sum(1 for c in staging.changes.values() if c.digest)
+            summary.deleted = sum(1 for c in staging.changes.values() if not c.digest)
+            summary.limit_problems = limit_problems
+            return summary
+    finally:
+        conn.close()
+
+
+def _inode(config: Config) -> str:
+    stat = os.stat(config.database)
+    return f"{stat.st_dev}:{stat.st_ino}"
+
+
+def _inputs_digest(config: Config, assets: dict) -> str:
+    """One digest of everything besides the database that shapes every page."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(generator.__version__.encode())
+    settings = {k: str(v) for k, v in sorted(vars(config).items()) if k not in ("workers", "wrangler_env", "d1")}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    for path in template_sources(config):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for logical, (output, _) in sorted(assets.items()):
+        digest.update(f"{logical}={output}".encode())
+    return digest.hexdigest()
+
+
+def plan_build(conn: sqlite3.Connection, trees: OutputTrees, config: Config, inputs: str, *, full: bool) -> Plan:
+    """Decide which profiles to render: all of them, or those the journal names."""
+    journal = db.journal_position(conn)
+    reason = ""
+    if full:
+        reason = "a full build was asked for"
+    elif trees.live is None:
+        reason = "first build"
+    elif trees.meta("inputs") != inputs:
+        reason = "templates, assets, settings or biogen changed"
+    elif (trees.meta("journal_epoch"), trees.meta("database_inode")) != (journal[0], _inode(config)):
+        reason = "the database file was replaced"
+    elif int(trees.meta("journal_seq", "0")) > journal[1]:
+        reason = "the database is older than the last build"
+    if reason:
+        ids = profile_ids(conn)
+        present = set(ids)
+        removed = [row[0] for row in trees.state.execute("SELECT profile_id FROM profiles") if row[0] not in present]
+        log.debug("rendering every profile: %s", reason)
+        return Plan(True, ids, removed, journal, reason)
+    changed = set(db.journal_since(conn, int(trees.meta("journal_seq", "0"))))
+    changed |= _profiles_with_changed_media(config, trees)
+    existing = {row[0] for row in conn.execute(
+        "SELECT id FROM profiles WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(changed)),))}
+    removed = sorted(i for i in changed - existing
+                     if trees.state.execute("SELECT 1 FROM profiles WHERE profile_id = ?", (i,)).fetchone())
+    return Plan(False, sorted(existing), removed, journal)
+
+
+def _profiles_with_changed_media(config: Config, trees: OutputTrees) -> set[str]:
+    """Profiles whose local image files changed on disk since they were rendered."""
+    changed = set()
+    for file, size, mtime_ns in trees.state.execute("SELECT file, size, mtime_ns FROM media"):
+        try:
+            stat = os.stat(config.content_dir / file)
+            same = (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns)
+        except OSError:
+            same = False
+        if not same:
+            changed |= {row[0] for row in trees.state.execute(
+                "SELECT profile_id FROM profile_media WHERE source = ? OR source = ?", (file, "/" + file))}
+    return changed
+
+
+def _batches(ids: list[str], workers: int) -> list[Batch]:
+    """Split sorted ids into contiguous ranges, a few per worker."""
+    count = max(1, min(len(ids), workers * BATCHES_PER_WORKER))
+    size = -(-len(ids) // count)
+    return [Batch(first_id=ids[i], last_id=ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+def render_profiles(config: Config, site: SiteContext, staging: Staging, trees: OutputTrees, plan: Plan,
+                    progress: Callable[[int, int], None] | None) -> list[BatchResult]:
+    """Render the planned profiles into the staging tree, in parallel when it pays."""
+    job = PageJob(config, site, staging.path, staging.fresh, trees.root / "state.db")
+    total = len(plan.render_ids)
+    results: list[BatchResult] = []
+    done = 0
+    if total < PARALLEL_MIN_PROFILES or config.workers == 1:
+        batches = [Batch(ids=tuple(plan.render_ids))] if total else []
+        writer = PageWriter(job)
+        for batch in batches:
+            results.append(writer.run(batch))
+    else:
+        batches = _batches(plan.render_ids, config.workers) if plan.everything else [
+            Batch(ids=tuple(plan.render_ids[i::config.workers])) for i in range(config.workers)]
+        context = multiprocessing.get_context("fork")
+        with context.Pool(config.workers, initializer=init_worker, initargs=(job,)) as pool:
+            for result in pool.imap_unordered(run_batch, batches):
+                results.append(result)
+                done += result.rendered
+                if progress:
+                    progress(done, total)
+    for result in results:
+        staging.changes.update(result.changes)
+    return results
+
+
+def _remove_stale_outputs(trees: OutputTrees, staging: Staging, plan: Plan, profile_rows: list[tuple]) -> None:
+    """Delete what renamed and removed profiles wrote before."""
+    produced = {path for row in profile_rows for path in row[3]}
+    stale: set[str] = set()
+    ids = [row[0] for row in profile_rows] + plan.removed_ids
+    for start in range(0, len(ids), 500):
+        chunk = json.dumps(ids[start:start + 500])
+        for (outputs,) in trees.state.execute(
+                "SELECT outputs FROM profiles WHERE profile_id IN (SELECT value FROM json_each(?))", (chunk,)):
+            stale.update(json.loads(outputs))
+    for relative in sorted(stale - produced):
+        _delete(staging, trees, relative)
+
+
+def _delete(staging: Staging, trees: OutputTrees, relative: str) -> None:
+    if trees.digest(relative) is None and relative not in staging.changes:
+        return
+    remove_file(staging.path, relative)
+    staging.changes[relative] = Change(None)
+
+
+def _put(staging: Staging, trees: OutputTrees, relative: str, data: bytes) -> None:
+    """Write one site file into the staging tree if its bytes changed."""
+    digest = digest_bytes(data)
+    if not staging.fresh and trees.digest(relative) == digest and relative not in staging.changes:
+        return
+    write_file(staging.path, relative, data, fresh=staging.fresh)
+    staging.changes[relative] = Change(digest, len(data))
+
+
+def _copy_media(config: Config, trees: OutputTrees, staging: Staging, results: list[BatchResult]) -> None:
+    """Copy the local images the rendered pages use; drop those no page uses any more."""
+    wanted: dict[str, str] = {}
+    for result in results:
+        for output, (file, _) in result.media_files.items():
+            wanted[output] = file
+    for output, file in sorted(wanted.items()):
+        if staging.fresh or (trees.digest(output) is None and output not in staging.changes):
+            data = (config.content_dir / file).read_bytes()
+            write_file(staging.path, output, data, fresh=staging.fresh)
+            staging.changes[output] = Change(digest_bytes(data), len(data))
+    rendered = {row[0] for result in results for row in result.profiles}
+    rendered_paths = {path for result in results for row in result.profiles for path in row[5].values()}
+    previously = set()
+    if rendered:
+        ids = json.dumps(sorted(rendered))
+        previously = {row[0] for row in trees.state.execute(
+            "SELECT DISTINCT path FROM profile_media WHERE profile_id IN (SELECT value FROM json_each(?))", (ids,))}
+    for output in sorted(previously - rendered_paths):
+        users = trees.state.execute(
+            "SELECT count(*) FROM profile_media WHERE path = ? AND profile_id NOT IN (SELECT value FROM json_each(?))",
+            (output, json.dumps(sorted(rendered)))).fetchone()[0]
+        if not users:
+            _delete(staging, trees, output)
+
+
+def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTrees, staging: Staging,
+                      site: SiteContext, plan: Plan, assets: dict, profile_rows: list[tuple]) -> None:
+    """index, 404, sitemap, robots.txt, _headers and assets: whichever this build changed."""
+    renderer = None
+    if plan.everything:
+        renderer = Renderer(config, site)
+        site_outputs = {output: data for output, data in assets.values()}
+        site_outputs["404.html"] = renderer.page("404.html", home_url="/").encode()
+        site_outputs["robots.txt"] = sitefiles.robots_txt(config.base_url).encode()
+        site_outputs["_headers"] = sitefiles.headers_file().encode()
+        for relative, data in site_outputs.items():
+            _put(staging, trees, relative, data)
+        previous = set(json.loads(trees.meta("site_outputs", "[]")))
+        for relative in sorted(previous - set(site_outputs)):
+            _delete(staging, trees, relative)
+        trees.set_meta({"site_outputs": json.dumps(sorted(site_outputs))})
+    home = conn.execute("SELECT id FROM profiles WHERE username = ?", (config.home,)).fetchone()
+    touched = plan.everything or plan.removed_ids or any(
+        (row[1], row[2]) != tuple(trees.state.execute(
+            "SELECT username, updated_at FROM profiles WHERE profile_id = ?", (row[0],)).fetchone() or ())
+        for row in profile_rows)
+    if config.directory or home is None:
+        if home is None and not config.directory:
+            log.warning("the home profile %r does not exist; index.html lists every profile instead", config.home)
+        if touched or plan.everything:
+            renderer = renderer or Renderer(config, site)
+            people = conn.execute("SELECT username, display_name, tagline FROM profiles ORDER BY username").fetchall()
+            _put(staging, trees, "index.html", renderer.page("directory.html", profiles=people).encode())
+    if touched:
+        rows = conn.execute("SELECT username, updated_at FROM profiles ORDER BY username")
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        fallback = int(epoch) if epoch and epoch.isdigit() else None
+        entries = [("/" if username == config.home else f"/{username}", sitefiles.lastmod(updated_at, fallback))
+                   for username, updated_at in rows]
+        entries.sort(key=lambda entry: (entry[0] != "/", entry[0]))
+        maps = sitefiles.sitemap_files(config.base_url, entries)
+        for relative, text in maps.items():
+            _put(staging, trees, relative, text.encode())
+        previous = set(json.loads(trees.meta("sitemaps", '["sitemap.xml"]')))
+        for relative in sorted(previous - set(maps)):
+            _delete(staging, trees, relative)
+        trees.set_meta({"sitemaps": json.dumps(sorted(maps))})
+
+
+def _check_limits(trees: OutputTrees, staging: Staging, max_files: int) -> list[str]:
+    """How the output would break Cloudflare Pages limits, as sentences."""
+    files, _ = trees.totals()
+    for relative, change in staging.changes.items():
+        before = trees.digest(relative) is not None
+        after = change.digest is not None
+        if relative not in PAGES_UNCOUNTED:
+            files += after - before
+    problems = []
+    if files > max_files:
+        problems.append(f"{files} files; a Cloudflare Pages deployment holds at most {max_files} "
+                        "(set max_files in biogen.toml on a paid plan)")
+    oversize = [(p, c.size) for p, c in staging.changes.items() if c.size > PAGES_MAX_FILE_BYTES]
+    oversize += [(p, s) for p, s in trees.oversize() if p not in staging.changes]
+    for path, size in sorted(oversize):
+        problems.append(f"{path} is {size / 2**20:.1f} MiB; Pages serves files up to 25 MiB")
+    headers = staging.path / "_headers"
+    if headers.exists():
+        problems += sitefiles.headers_problems(headers.read_text())
+    return problems
+
+
+def _summary(conn: sqlite3.Connection, trees: OutputTrees, started: float, unchanged: bool = False) -> Summary:
+    files, size = trees.totals()
+    warnings = []
+    for username, text in trees.state.execute("SELECT username, warnings FROM profiles WHERE warnings != '[]' "
+                                              "ORDER BY username"):
+        warnings += [f"profile {username!r}: {w}" for w in json.loads(text)]
+    count = conn.execute("SELECT count(*) FROM profiles").fetchone()[0]
+    return Summary(profiles=count, files=files, bytes=size, seconds=time.perf_counter() - started,
+                   warnings=warnings, unchanged=unchanged)

@@ -1,0 +1,336 @@
+"""The output: two trees used in turn behind an atomically swapped link.
+
+`dist` is a symbolic link to `.dist.trees/a` or `.dist.trees/b`. A build brings the
+other tree (the staging tree) up to date with only what changed since it was last
+live, writes this build's changes into it, records them, then swaps the link with
+one rename(2). A reader (the preview, a deploy) sees the old site or the new one,
+never a mix, and a build that fails or is killed leaves the link where it was.
+
+Why two trees and not one staging copy per build: copying or hard-linking every
+unchanged file is O(site) (~0.3 s for 20,000 files here), against a budget of
+0.1 s for a one-profile rebuild at any size. Catching the staging tree up is
+O(changes): the manifest keeps, per file, the generation that last changed it.
+
+Files in a tree that was caught up are hard links to the other tree's files, so
+a file is never modified in place: each write goes to a temporary name and is
+renamed over the old one, leaving the other tree's copy untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.errors import BuildError
+
+log = logging.getLogger(__name__)
+
+TREES = ("a", "b")
+STATE_NAME = "state.db"
+# Cloudflare Pages: one file may be at most 25 MiB.
+PAGES_MAX_FILE_BYTES = 25 * 1024 * 1024
+# Files Pages does not count against the per-deployment limit.
+PAGES_UNCOUNTED = frozenset({"_headers", "_redirects", "_routes.json", "_worker.js"})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    digest TEXT,               -- NULL: deleted in generation `gen` (a tombstone)
+    size INTEGER NOT NULL,
+    gen INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_gen ON files (gen);
+CREATE INDEX IF NOT EXISTS files_oversize ON files (size) WHERE size > 26214400;
+CREATE TABLE IF NOT EXISTS profiles (
+    profile_id TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    updated_at TEXT,
+    outputs TEXT NOT NULL,     -- JSON list of the paths this profile writes
+    warnings TEXT NOT NULL     -- JSON list of warnings, repeated on every build until fixed
+);
+CREATE TABLE IF NOT EXISTS profile_media (
+    profile_id TEXT NOT NULL,
+    source TEXT NOT NULL,      -- the reference as stored in the database
+    path TEXT NOT NULL,        -- the copy in the output (media/<digest>.<ext>)
+    PRIMARY KEY (profile_id, source)
+);
+CREATE INDEX IF NOT EXISTS profile_media_source ON profile_media (source);
+CREATE INDEX IF NOT EXISTS profile_media_path ON profile_media (path);
+CREATE TABLE IF NOT EXISTS media (
+    file TEXT PRIMARY KEY,     -- path under content/
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    digest TEXT NOT NULL
+);
+"""
+
+
+def digest_bytes(data: bytes) -> str:
+    """The content digest the manifest records (and media file names use)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass
+class Change:
+    """What a build did to one output path."""
+
+    digest: str | None  # None: deleted
+    size: int = 0
+
+
+@dataclass
+class Staging:
+    """The tree a build writes into, and the paths it has changed so far."""
+
+    path: Path
+    name: str
+    fresh: bool  # a new, empty tree: files are written directly, nothing to compare
+    changes: dict[str, Change] = field(default_factory=dict)
+
+
+def write_file(root: Path, relative: str, data: bytes, *, fresh: bool) -> None:
+    """Write `data` at `root/relative`; in a shared tree, by rename (see module doc)."""
+    target = root / relative
+    if fresh:
+        try:
+            target.write_bytes(data)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+
+
+def _link_file(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    os.link(source, temporary)
+    os.replace(temporary, target)
+
+
+def remove_file(root: Path, relative: str) -> None:
+    """Delete `root/relative` and the folders it leaves empty."""
+    with contextlib.suppress(FileNotFoundError):
+        (root / relative).unlink()
+    parent = (root / relative).parent
+    while parent != root:
+        try:
+            parent.rmdir()  # only succeeds on an empty folder
+        except OSError:
+            break
+        parent = parent.parent
+
+
+class OutputTrees:
+    """The output link, its two trees, and the state that records what each holds."""
+
+    def __init__(self, link: Path, root: Path):
+        self.link = link
+        self.root = root
+        self._lock_file = None
+        self.state: sqlite3.Connection | None = None
+
+    # -- opening -------------------------------------------------------------
+
+    def __enter__(self) -> "OutputTrees":
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock_file = open(self.root / "lock", "w")
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("another build is writing %s; waiting for it to finish", self.link)
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+        self.state = sqlite3.connect(self.root / STATE_NAME, isolation_level=None, timeout=30)
+        self.state.execute("PRAGMA journal_mode = WAL")
+        self.state.executescript(_SCHEMA)
+        self._repair_link()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.state is not None:
+            self.state.close()
+        if self._lock_file is not None:
+            self._lock_file.close()
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        """One value of the build state."""
+        row = self.state.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        """Record values of the build state (inside the caller's transaction, if any)."""
+        self.state.executemany("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+                               "SET value = excluded.value", sorted(values.items()))
+
+    @property
+    def live(self) -> str | None:
+        """The tree the link points to (as recorded), or None before the first build."""
+        return self.meta("live")
+
+    def tree_path(self, name: str) -> Path:
+        """The folder of tree `name`."""
+        return self.root / name
+
+    def digest(self, relative: str) -> str | None:
+        """The digest of `relative` in the live tree, or None if it has no such file."""
+        row = self.state.execute("SELECT digest FROM files WHERE path = ?", (relative,)).fetchone()
+        return row[0] if row else None
+
+    def _repair_link(self) -> None:
+        """Point the link at the recorded live tree (after a crash or a deleted link)."""
+        live = self.live
+        if live is None or not self.tree_path(live).is_dir():
+            if live is not None:
+                log.warning("the output tree %s is missing; rebuilding everything", self.tree_path(live))
+                self.reset()
+            return
+        if self.link.is_symlink() and Path(os.readlink(self.link)) == self._link_target(live):
+            return
+        self._swap_link(live)
+
+    def reset(self) -> None:
+        """Forget both trees: the next build starts from nothing."""
+        self.state.executescript("DELETE FROM meta; DELETE FROM files; DELETE FROM profiles; "
+                                 "DELETE FROM profile_media;")
+        for name in TREES:
+            shutil.rmtree(self.tree_path(name), ignore_errors=True)
+
+    # -- the staging tree ------------------------------------------------------
+
+    def prepare_staging(self) -> Staging:
+        """The tree this build writes into, made equal to the live tree first."""
+        live = self.live
+        if live is None:
+            name = TREES[0]
+            shutil.rmtree(self.tree_path(name), ignore_errors=True)
+            self.tree_path(name).mkdir(parents=True)
+            self.set_meta({f"dirty_{name}": "1"})
+            return Staging(self.tree_path(name), name, fresh=True)
+        name = TREES[1] if live == TREES[0] else TREES[0]
+        staging = self.tree_path(name)
+        gen_live = int(self.meta(f"gen_{live}", "0"))
+        gen_staging = self.meta(f"gen_{name}")
+        if gen_staging is None or self.meta(f"dirty_{name}") == "1" or not staging.is_dir():
+            self._clone(self.tree_path(live), staging)
+        else:
+            self._catch_up(self.tree_path(live), staging, int(gen_staging))
+        self.set_meta({f"dirty_{name}": "1", f"gen_{name}": str(gen_live)})
+        return Staging(staging, name, fresh=False)
+
+    def _clone(self, source: Path, target: Path) -> None:
+        """Make `target` a hard-linked copy of `source` (O(site), only when it has to)."""
+        log.info("preparing the second output tree (once, or after an interrupted build)")
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target, copy_function=os.link, symlinks=True)
+
+    def _catch_up(self, live: Path, staging: Path, since: int) -> None:
+        """Apply to `staging` what the live tree gained after generation `since`."""
+        for relative, digest in self.state.execute("SELECT path, digest FROM files WHERE gen > ?", (since,)):
+            if digest is None:
+                remove_file(staging, relative)
+            else:
+                _link_file(live / relative, staging / relative)
+
+    def restore(self, staging: Staging, paths: list[str]) -> None:
+        """Undo a failed build's writes in the staging tree so it equals the live tree again."""
+        if staging.fresh:
+            shutil.rmtree(staging.path, ignore_errors=True)
+            self.set_meta({f"dirty_{staging.name}": "1"})
+            return
+        live = self.tree_path(self.live)
+        for relative in paths:
+            if self.digest(relative) is None:
+                remove_file(staging.path, relative)
+            else:
+                _link_file(live / relative, staging.path / relative)
+        self.set_meta({f"dirty_{staging.name}": "0"})
+
+    # -- committing ------------------------------------------------------------
+
+    def commit(self, staging: Staging, extra_meta: dict[str, str], profile_rows, removed_profiles, media_rows) -> None:
+        """Record the staging tree as the new live tree, then swap the link to it."""
+        gen = int(self.meta(f"gen_{self.live}", "0")) + 1 if self.live else 1
+        state = self.state
+        state.execute("BEGIN IMMEDIATE")
+        try:
+            file_count = int(self.meta("file_count", "0"))
+            byte_count = int(self.meta("byte_count", "0"))
+            for relative, change in staging.changes.items():
+                old = state.execute("SELECT digest, size FROM files WHERE path = ?", (relative,)).fetchone()
+                if old and old[0] is not None:
+                    file_count -= relative not in PAGES_UNCOUNTED
+                    byte_count -= old[1]
+                if change.digest is not None:
+                    file_count += relative not in PAGES_UNCOUNTED
+                    byte_count += change.size
+                state.execute("INSERT INTO files (path, digest, size, gen) VALUES (?, ?, ?, ?) ON CONFLICT (path) "
+                              "DO UPDATE SET digest = excluded.digest, size = excluded.size, gen = excluded.gen",
+                              (relative, change.digest, change.size, gen))
+            state.executemany("DELETE FROM profiles WHERE profile_id = ?", [(i,) for i in removed_profiles])
+            state.executemany("DELETE FROM profile_media WHERE profile_id = ?", [(i,) for i in removed_profiles])
+            for row in profile_rows:
+                profile_id, username, updated_at, outputs, warnings, media = row
+                state.execute("INSERT INTO profiles VALUES (?, ?, ?, ?, ?) ON CONFLICT (profile_id) DO UPDATE SET "
+                              "username = excluded.username, updated_at = excluded.updated_at, "
+                              "outputs = excluded.outputs, warnings = excluded.warnings",
+                              (profile_id, username, updated_at, json.dumps(outputs), json.dumps(warnings)))
+                state.execute("DELETE FROM profile_media WHERE profile_id = ?", (profile_id,))
+                state.executemany("INSERT INTO profile_media VALUES (?, ?, ?)",
+                                  [(profile_id, source, path) for source, path in sorted(media.items())])
+            state.executemany("INSERT INTO media VALUES (?, ?, ?, ?) ON CONFLICT (file) DO UPDATE SET "
+                              "size = excluded.size, mtime_ns = excluded.mtime_ns, digest = excluded.digest",
+                              media_rows)
+            oldest = min(gen - 1, int(self.meta(f"gen_{self.live}", "0")) if self.live else 0)
+            state.execute("DELETE FROM files WHERE digest IS NULL AND gen <= ?", (oldest - 1,))
+            self.set_meta({**extra_meta, "live": staging.name, f"gen_{staging.name}": str(gen),
+                           f"dirty_{staging.name}": "0", "file_count": str(file_count),
+                           "byte_count": str(byte_count)})
+            state.execute("COMMIT")
+        except BaseException:
+            state.execute("ROLLBACK")
+            raise
+        self._swap_link(staging.name)
+
+    def _link_target(self, name: str) -> Path:
+        return Path(os.path.relpath(self.tree_path(name), self.link.parent))
+
+    def _swap_link(self, name: str) -> None:
+        if self.link.exists() and not self.link.is_symlink():
+            if not self.link.is_dir():
+                raise BuildError(f"{self.link} is a file; the output must be a folder biogen owns. Move it away")
+            keep = self.root / "previous-output"
+            shutil.rmtree(keep, ignore_errors=True)
+            os.replace(self.link, keep)
+            log.warning("moved the old output folder %s to %s; %s is now a link biogen swaps atomically",
+                        self.link, keep, self.link)
+        self.link.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.link.with_name(f".{self.link.name}.swap")
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        os.symlink(self._link_target(name), temporary, target_is_directory=True)
+        os.replace(temporary, self.link)
+
+    # -- limits ------------------------------------------------------------------
+
+    def totals(self) -> tuple[int, int]:
+        """(files Pages counts, bytes) in the live tree."""
+        return int(self.meta("file_count", "0")), int(self.meta("byte_count", "0"))
+
+    def oversize(self) -> list[tuple[str, int]]:
+        """Files over Pages' 25 MiB limit."""
+        return list(self.state.execute("SELECT path, size FROM files WHERE size > ? AND digest IS NOT NULL",
+                                       (PAGES_MAX_FILE_BYTES,)))

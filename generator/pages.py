@@ -1,0 +1,162 @@
+"""Render and write profile pages; runs in worker processes, one batch at a time.
+
+Each worker opens the database read-only, loads its batch of profiles with five
+queries, checks every rule, renders each profile's page and BioData document, and
+writes into the staging tree only the files whose bytes changed.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import db
+from generator.biodata import biodata_json
+from generator.config import Config
+from generator.errors import Problem
+from generator.model import Profile, load_profiles, tie_warnings
+from generator.output import Change, digest_bytes, write_file
+from generator.render import Renderer, SiteContext
+from generator.sitefiles import media_path
+from generator.validate import IMAGE_SCHEMES, local_image_path, profile_problems, _scheme_of
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Profiles to render: a list of ids, or every id in [first_id, last_id]."""
+
+    ids: tuple[str, ...] | None = None
+    first_id: str | None = None
+    last_id: str | None = None
+
+
+@dataclass
+class BatchResult:
+    """What one batch did: files changed, profiles rendered, problems found."""
+
+    changes: dict[str, Change] = field(default_factory=dict)
+    profiles: list[tuple] = field(default_factory=list)  # (id, username, updated_at, outputs, warnings, media)
+    problems: list[Problem] = field(default_factory=list)
+    media_files: dict[str, tuple[str, str]] = field(default_factory=dict)  # output path -> (content file, digest)
+    media_cache: list[tuple] = field(default_factory=list)
+    rendered: int = 0
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """Everything a worker needs, shared by every batch of one build."""
+
+    config: Config
+    site: SiteContext
+    staging: Path
+    fresh: bool
+    state_path: Path
+
+
+def profile_outputs(username: str) -> tuple[str, str]:
+    """The page and the BioData file of a profile, relative to the output."""
+    return f"{username}.html", f"api/profiles/{username}.json"
+
+
+class PageWriter:
+    """One process's renderer, connections and caches, reused across batches."""
+
+    def __init__(self, job: PageJob):
+        self.job = job
+        self.renderer = Renderer(job.config, job.site)
+        self.conn = db.connect(job.config.database, readonly=True)
+        self.state = sqlite3.connect(f"{job.state_path.as_uri()}?mode=ro", uri=True, timeout=30)
+        self.content_dir = job.config.content_dir
+        self.media_digests: dict[str, tuple[str, int, int]] = {}
+
+    def run(self, batch: Batch) -> BatchResult:
+        """Render and write one batch."""
+        result = BatchResult()
+        profiles = load_profiles(self.conn, ids=batch.ids, first_id=batch.first_id, last_id=batch.last_id)
+        for profile in profiles:
+            problems = profile_problems(profile, self.content_dir)
+            if problems:
+                result.problems += problems
+                continue
+            media = self._media(profile, result)
+            if result.problems:
+                continue  # keep checking the rest, write nothing more
+            self._write_profile(profile, media, result)
+        return result
+
+    def _write_profile(self, profile: Profile, media: dict[str, str], result: BatchResult) -> None:
+        site, home = self.job.site, self.job.config.home
+        site.media.clear()
+        site.media.update(media)
+        page_path, json_path = profile_outputs(profile.username)
+        canonical = "/" if profile.username == home else f"/{profile.username}"
+        html = self.renderer.profile_page(profile, canonical_path=canonical).encode()
+        outputs = {page_path: html, json_path: biodata_json(profile).encode()}
+        if profile.username == home and not self.job.config.directory:
+            outputs["index.html"] = html
+        for relative, data in outputs.items():
+            self._write(relative, data, result)
+        warnings = tie_warnings(profile)
+        result.profiles.append((profile.id, profile.username, profile.updated_at, sorted(outputs), warnings,
+                                {source: url.lstrip("/") for source, url in media.items()}))
+        result.rendered += 1
+
+    def _write(self, relative: str, data: bytes, result: BatchResult) -> None:
+        digest = digest_bytes(data)
+        if not self.job.fresh:
+            row = self.state.execute("SELECT digest FROM files WHERE path = ?", (relative,)).fetchone()
+            if row and row[0] == digest:
+                return
+        write_file(self.job.staging, relative, data, fresh=self.job.fresh)
+        result.changes[relative] = Change(digest, len(data))
+
+    def _media(self, profile: Profile, result: BatchResult) -> dict[str, str]:
+        """Local image references of `profile` -> their URL in the output."""
+        references = [profile.avatar_url, profile.cover_url]
+        references += [b.background_image for b in profile.bio_links]
+        references += [p.image_url for p in profile.products]
+        references += [c.logo_url for c in profile.carousel_items]
+        media = {}
+        for reference in references:
+            if not reference or _scheme_of(reference) in IMAGE_SCHEMES or reference in media:
+                continue
+            file = local_image_path(reference)
+            try:
+                digest = self._digest(file, result)
+            except OSError as error:
+                result.problems.append(Problem(profile.username, "profiles", profile.id, "image",
+                                               f"cannot read content/{file}: {error.strerror}"))
+                continue
+            output = media_path(Path(file), digest)
+            media[reference] = "/" + output
+            result.media_files[output] = (file, digest)
+        return media
+
+    def _digest(self, file: str, result: BatchResult) -> str:
+        stat = os.stat(self.content_dir / file)
+        cached = self.media_digests.get(file)
+        if cached is None:
+            row = self.state.execute("SELECT digest, size, mtime_ns FROM media WHERE file = ?", (file,)).fetchone()
+            cached = row
+        if cached and cached[1] == stat.st_size and cached[2] == stat.st_mtime_ns:
+            return cached[0]
+        digest = digest_bytes((self.content_dir / file).read_bytes())
+        self.media_digests[file] = (digest, stat.st_size, stat.st_mtime_ns)
+        result.media_cache.append((file, stat.st_size, stat.st_mtime_ns, digest))
+        return digest
+
+
+_WORKER: PageWriter | None = None
+
+
+def init_worker(job: PageJob) -> None:
+    """Pool initializer: one PageWriter per worker process."""
+    global _WORKER
+    _WORKER = PageWriter(job)
+
+
+def run_batch(batch: Batch) -> BatchResult:
+    """Pool task: render one batch in this worker."""
+    return _WORKER.run(batch)
