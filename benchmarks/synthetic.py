@@ -1,0 +1,69 @@
+"""Make a synthetic site: N profiles with 5 social links, 8 bio links, 4 products,
+6 carousel items and no images, as the build benchmark specifies."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from pathlib import Path
+
+from generator.migrate import create_database
+
+CONFIG = """base_url = "https://bench.example.com"
+home = "user-00000"
+language = "en"
+database = "content/bio.db"
+output = "{output}"
+"""
+PLATFORMS = [("GitHub", "github", "https://github.com/{u}"), ("Twitter", "Twitter", "https://x.com/{u}"),
+             ("Instagram", "instagram", "https://instagram.com/{u}"), ("YouTube", "Youtube", "https://youtube.com/@{u}"),
+             ("Email", "Mail", "mailto:{u}@example.com")]
+
+
+def make_site(folder: Path, count: int, output: str = "dist") -> Path:
+    """Create `folder` with biogen.toml and a database of `count` profiles."""
+    (folder / "content").mkdir(parents=True, exist_ok=True)
+    (folder / "biogen.toml").write_text(CONFIG.format(output=output))
+    database = folder / "content" / "bio.db"
+    create_database(database, Path(__file__).resolve().parent.parent / "migrations")
+    conn = sqlite3.connect(database)
+    conn.execute("PRAGMA foreign_keys = ON")
+    # Bulk loading is not what is measured: drop the journal triggers while loading
+    # (biogen reinstalls them, with a new epoch, the first time it opens the file).
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    with conn:
+        for start in range(0, count, 5000):
+            profiles, social, links, products, tools = [], [], [], [], []
+            for n in range(start, min(start + 5000, count)):
+                u = f"user-{n:05d}"
+                pid = f"p{n:06d}"
+                profiles.append((pid, u, f"Creator {n}", f"Designer, writer and maker #{n}. Building things on the web.",
+                                 None, None, "2026-11-01 09:00:00", "2026-11-01 09:00:00"))
+                for i, (platform, icon, url) in enumerate(PLATFORMS):
+                    social.append((f"{pid}-s{i}", pid, platform, url.format(u=u), icon, i))
+                for i in range(8):
+                    links.append((f"{pid}-l{i}", pid, f"Project {i} by {u}", f"https://example.com/{u}/project-{i}",
+                                  f"A short description of project {i}, with details.", None, i))
+                for i in range(4):
+                    products.append((f"{pid}-p{i}", pid, f"Product {i}", None, f"${19 + i * 10}",
+                                     f"https://shop.example.com/{u}/{i}", i))
+                for i in range(6):
+                    tools.append((f"{pid}-t{i}", pid, f"Tool {i}", None, f"https://tools.example.com/{i}", i))
+            conn.executemany("INSERT INTO profiles VALUES (?, ?, ?, ?, ?, ?, ?, ?)", profiles)
+            conn.executemany("INSERT INTO social_links VALUES (?, ?, ?, ?, ?, ?)", social)
+            conn.executemany("INSERT INTO bio_links VALUES (?, ?, ?, ?, ?, ?, ?)", links)
+            conn.executemany("INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?)", products)
+            conn.executemany("INSERT INTO carousel_items VALUES (?, ?, ?, ?, ?, ?)", tools)
+        conn.execute("DELETE FROM profiles WHERE id = 'default-profile-id'")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return folder
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("count", type=int)
+    args = parser.parse_args()
+    make_site(args.folder, args.count)

@@ -1,0 +1,286 @@
+"""biogen build on a real fixture site: what it writes, and that it writes nothing else."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+
+import pytest
+
+from generator.biodata import biodata_json
+from generator.config import load_config
+from generator.db import connect
+from generator.errors import BuildError, DatabaseError, ValidationError
+from generator.model import load_profiles
+from sitekit import build_site, execute, make_site, mtimes, snapshot
+
+
+@pytest.fixture
+def site(tmp_path):
+    return make_site(tmp_path / "site")
+
+
+def test_build_writes_every_page_and_site_file(site):
+    summary = build_site(site)
+    dist = site / "dist"
+    assert dist.is_symlink()
+    files = snapshot(dist)
+    for username in ("default", "ana", "minimal", "linh.example.com", "rtl"):
+        assert f"{username}.html" in files
+        assert f"api/profiles/{username}.json" in files
+    for name in ("index.html", "404.html", "sitemap.xml", "robots.txt", "_headers"):
+        assert name in files
+    assert any(re.fullmatch(r"assets/style\.[0-9a-f]{10}\.css", name) for name in files)
+    assert summary.profiles == 5 and summary.rendered == 5
+
+
+def test_index_is_the_home_profile_with_canonical_root(site):
+    build_site(site)
+    dist = site / "dist"
+    assert (dist / "index.html").read_bytes() == (dist / "default.html").read_bytes()
+    assert '<link rel="canonical" href="https://bio.example.com/">' in (dist / "index.html").read_text()
+    assert '<link rel="canonical" href="https://bio.example.com/ana">' in (dist / "ana.html").read_text()
+
+
+def test_static_json_is_the_workers_document(site):
+    build_site(site)
+    conn = connect(site / "content" / "bio.db", readonly=True)
+    for profile in load_profiles(conn):
+        written = (site / "dist" / "api" / "profiles" / f"{profile.username}.json").read_text(encoding="utf-8")
+        assert written == biodata_json(profile)
+    document = json.loads((site / "dist" / "api" / "profiles" / "ana.json").read_text())
+    assert [link["id"] for link in document["links"]] == [1, 2]
+    assert document["profile"]["avatar"] == "/images/avatar.jpg"  # as stored, like the Worker
+
+
+def test_local_images_are_copied_under_content_hashed_names(site):
+    build_site(site)
+    page = (site / "dist" / "ana.html").read_text()
+    sources = re.findall(r'src="(/media/[0-9a-f]{20}\.(?:jpg|png))"', page)
+    assert len(set(sources)) == 3  # avatar, cover (also a link background), logo
+    for source in sources:
+        assert (site / "dist" / source.lstrip("/")).is_file()
+    assert "https://images.example.org/linh.jpg?w=400&amp;h=400&amp;fit=crop" in (site / "dist" / "linh.example.com.html").read_text()
+
+
+def test_pages_run_no_script_and_need_no_inline_style(site):
+    build_site(site)
+    for path in (site / "dist").resolve().rglob("*.html"):
+        html = path.read_text()
+        assert "style=" not in html and "<style" not in html, path.name
+        assert not re.search(r"\son[a-z]+=", html), path.name
+        scripts = re.findall(r"<script[^>]*>", html)
+        assert all(tag == '<script type="application/ld+json">' for tag in scripts), path.name
+    headers = (site / "dist" / "_headers").read_text()
+    assert "Content-Security-Policy: default-src 'none'" in headers
+    assert "unsafe-inline" not in headers
+
+
+def test_social_links_carry_rel_me_and_names(site):
+    build_site(site)
+    html = (site / "dist" / "ana.html").read_text()
+    assert '<a href="https://github.com/ana" rel="me noopener" aria-label="GitHub">' in html
+    assert '"sameAs":["https://github.com/ana","https://x.com/ana"]' in html
+
+
+def test_text_in_any_script_is_kept_exactly(site):
+    build_site(site)
+    assert "Linh Nguyễn 🌸" in (site / "dist" / "linh.example.com.html").read_text()
+    rtl = (site / "dist" / "rtl.html").read_text()
+    assert '<h1 dir="auto">سارة أحمد</h1>' in rtl
+
+
+def test_hostile_text_is_escaped(site):
+    execute(site, "UPDATE profiles SET display_name = ?, tagline = ? WHERE id = 'p-min'",
+            ('"><script>alert(1)</script>', '<img src=x onerror=alert(1)> [x](javascript:alert(1))'))
+    build_site(site)
+    html = (site / "dist" / "minimal.html").read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert 'href="javascript' not in html
+    assert "\\u003c/script\\u003e" in html  # inside the JSON-LD block
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    first = make_site(tmp_path / "one")
+    second = make_site(tmp_path / "two")
+    build_site(first)
+    build_site(second)
+    assert snapshot(first / "dist") == snapshot(second / "dist")
+
+
+def test_nothing_changed_means_nothing_rendered_or_rewritten(site):
+    build_site(site)
+    before = mtimes(site / "dist")
+    summary = build_site(site)
+    assert summary.unchanged and summary.rendered == 0
+    assert mtimes(site / "dist") == before
+
+
+def test_one_changed_profile_rewrites_only_its_files(site):
+    build_site(site)
+    build_site(site, full=True)  # both trees exist from here on
+    before = snapshot(site / "dist")
+    execute(site, "UPDATE bio_links SET name = 'Portfolio 2026' WHERE id = 'b1'")
+    summary = build_site(site)
+    after = snapshot(site / "dist")
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    assert changed == {"ana.html", "api/profiles/ana.json"}
+    assert summary.rendered == 1
+
+
+def test_updated_at_change_also_rewrites_the_sitemap(site):
+    build_site(site)
+    execute(site, "UPDATE profiles SET updated_at = '2026-11-20 08:00:00' WHERE id = 'p-min'")
+    before = snapshot(site / "dist")
+    build_site(site)
+    after = snapshot(site / "dist")
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    assert changed == {"sitemap.xml"}  # the page shows nothing of updated_at
+    assert b"<loc>https://bio.example.com/minimal</loc><lastmod>2026-11-20T08:00:00+00:00</lastmod>" in after["sitemap.xml"]
+
+
+def test_incremental_builds_equal_a_fresh_build(tmp_path):
+    site = make_site(tmp_path / "site")
+    build_site(site)
+    steps = [
+        "UPDATE profiles SET display_name = 'Ana S.' WHERE id = 'p-ana'",
+        "INSERT INTO profiles (id, username, display_name, updated_at) VALUES ('p-new', 'newbie', 'New', '2026-11-05')",
+        "UPDATE profiles SET username = 'ana-souza' WHERE id = 'p-ana'",
+        "DELETE FROM profiles WHERE id = 'p-rtl'",
+        "INSERT INTO bio_links (id, profile_id, name, url, order_index) VALUES ('b9', 'p-new', 'Hi', 'https://e.com', 0)",
+        "UPDATE products SET image_url = NULL WHERE id = 'pr1'; DELETE FROM carousel_items WHERE profile_id = 'p-ana'",
+    ]
+    for sql in steps:
+        execute(site, sql)
+        build_site(site)
+        fresh = tmp_path / f"fresh-{len(os.listdir(tmp_path))}"
+        shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("dist", ".dist.trees"))
+        build_site(fresh)
+        assert snapshot(site / "dist") == snapshot(fresh / "dist"), sql
+    files = snapshot(site / "dist")
+    assert "ana.html" not in files and "rtl.html" not in files and "api/profiles/rtl.json" not in files
+    assert not any(name.endswith(".png") for name in files)  # the logo is no longer used anywhere
+
+
+def test_invalid_data_reports_every_problem_and_keeps_the_output(site):
+    build_site(site)
+    before, link = snapshot(site / "dist"), os.readlink(site / "dist")
+    execute(site, "UPDATE bio_links SET url = 'javascript:alert(1)' WHERE id = 'b2';"
+                  "UPDATE products SET image_url = '../../etc/passwd.png' WHERE id = 'pr2';"
+                  "UPDATE profiles SET username = 'Bad Name' WHERE id = 'p-min';"
+                  "UPDATE carousel_items SET logo_url = '/images/missing.png' WHERE id = 'c2'")
+    with pytest.raises(ValidationError) as error:
+        build_site(site)
+    message = str(error.value)
+    assert "profile 'ana': bio_links row 'b2', column url" in message
+    assert "profile 'linh.example.com': products row 'pr2', column image_url" in message
+    assert "profile 'Bad Name': profiles row 'p-min', column username" in message
+    assert "content/images/missing.png does not exist" in message
+    assert len(error.value.problems) == 4
+    assert snapshot(site / "dist") == before and os.readlink(site / "dist") == link
+
+
+def test_failed_build_then_fixed_build_equals_fresh(tmp_path):
+    site = make_site(tmp_path / "site")
+    build_site(site)
+    build_site(site, full=True)
+    execute(site, "UPDATE profiles SET display_name = 'Changed' WHERE id = 'p-vi';"
+                  "UPDATE bio_links SET url = 'data:text/html,hi' WHERE id = 'b4'")
+    with pytest.raises(ValidationError):
+        build_site(site)
+    execute(site, "UPDATE bio_links SET url = 'https://rtl.example.com' WHERE id = 'b4'")
+    build_site(site)
+    fresh = make_site(tmp_path / "fresh")
+    execute(fresh, "UPDATE profiles SET display_name = 'Changed' WHERE id = 'p-vi';"
+                   "UPDATE bio_links SET url = 'https://rtl.example.com' WHERE id = 'b4'")
+    build_site(fresh)
+    assert snapshot(site / "dist") == snapshot(fresh / "dist")
+
+
+def test_a_crash_while_writing_leaves_the_output_and_recovers(site, monkeypatch):
+    build_site(site)
+    build_site(site, full=True)
+    before = snapshot(site / "dist")
+    execute(site, "UPDATE profiles SET tagline = 'new' WHERE id IN ('p-ana', 'p-vi', 'p-rtl')")
+    from generator import output
+    real_write, calls = output.write_file, []
+
+    def failing_write(root, relative, data, *, fresh):
+        calls.append(relative)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_write(root, relative, data, fresh=fresh)
+
+    monkeypatch.setattr("generator.pages.write_file", failing_write)
+    with pytest.raises(OSError):
+        build_site(site)
+    assert snapshot(site / "dist") == before
+    monkeypatch.undo()
+    build_site(site)
+    assert b"new" in snapshot(site / "dist")["rtl.html"]
+
+
+def test_strict_fails_on_pages_limits_and_keeps_the_output(site):
+    build_site(site)
+    before = snapshot(site / "dist")
+    (site / "biogen.toml").write_text((site / "biogen.toml").read_text() + "max_files = 5\n")
+    execute(site, "UPDATE profiles SET tagline = 'x' WHERE id = 'p-min'")
+    summary = build_site(site)  # not strict: a warning
+    assert any("at most 5" in problem for problem in summary.limit_problems)
+    execute(site, "UPDATE profiles SET tagline = 'y' WHERE id = 'p-min'")
+    before = snapshot(site / "dist")
+    with pytest.raises(BuildError, match="at most 5"):
+        build_site(site, strict=True)
+    assert snapshot(site / "dist") == before
+
+
+def test_pending_migration_is_refused_with_the_fix(site):
+    shutil.copytree(load_config(site).migrations_dir, site / "migrations")
+    (site / "migrations" / "0003_add_theme.sql").write_text("ALTER TABLE profiles ADD COLUMN theme TEXT;\n")
+    with pytest.raises(DatabaseError, match=r"0003_add_theme\.sql.*biogen migrate"):
+        build_site(site)
+
+
+def test_missing_database_is_created_from_migrations(tmp_path, caplog):
+    site = tmp_path / "new"
+    site.mkdir()
+    (site / "biogen.toml").write_text('base_url = "https://new.example.com"\n')
+    build_site(site)
+    assert (site / "content" / "bio.db").exists()
+    assert "did not exist; created it" in caplog.text
+    assert (site / "dist" / "default.html").exists()
+
+
+def test_children_sharing_an_order_index_are_warned_about(site):
+    execute(site, "UPDATE bio_links SET order_index = 0 WHERE id = 'b2'")
+    summary = build_site(site)
+    assert any("bio_links rows 'b1', 'b2' share order_index 0" in w for w in summary.warnings)
+    summary = build_site(site)  # still reported on the next (no-change) build
+    assert any("share order_index 0" in w for w in summary.warnings)
+
+
+def test_a_real_output_folder_is_moved_aside_once(site):
+    (site / "dist").mkdir()
+    (site / "dist" / "old.html").write_text("old")
+    build_site(site)
+    assert (site / "dist").is_symlink()
+    assert (site / ".dist.trees" / "previous-output" / "old.html").read_text() == "old"
+
+
+def test_deleted_output_link_is_restored_without_rendering(site):
+    build_site(site)
+    (site / "dist").unlink()
+    summary = build_site(site)
+    assert summary.unchanged and (site / "dist" / "ana.html").exists()
+
+
+def test_source_date_epoch_is_used_when_updated_at_is_missing(site, monkeypatch):
+    execute(site, "UPDATE profiles SET updated_at = NULL WHERE id = 'p-min'")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    build_site(site)
+    sitemap = (site / "dist" / "sitemap.xml").read_text()
+    assert "<loc>https://bio.example.com/minimal</loc><lastmod>2026-01-01T00:00:00+00:00</lastmod>" in sitemap
