@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -16,6 +15,7 @@ from markupsafe import Markup
 from generator import icons
 from generator.biodata import _text
 from generator.config import Config
+from generator.render_context import SiteContext
 from generator.markdown import plain_text, render_inline
 from generator.model import Profile
 
@@ -24,31 +24,6 @@ from generator.model import Profile
 _HTML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DESCRIPTION_MAX = 160  # search engines cut meta descriptions near 155-160 characters
 TITLE_MAX = 60
-
-
-@dataclass(frozen=True)
-class SiteContext:
-    """What every page shares: URLs, language, and the hashed asset names."""
-
-    base_url: str
-    language: str
-    home: str
-    assets: dict[str, str]  # logical name -> "/assets/name.<hash>.ext"
-    media: dict[str, str]   # local image reference -> "/media/<hash>.ext"
-
-    def asset_url(self, name: str) -> str:
-        """The content-hashed URL of the packaged or site asset `name`."""
-        return self.assets[name]
-
-    def image_url(self, reference: str | None) -> str | None:
-        """Where the page loads an image from: the copied local file, or the remote URL."""
-        if not reference:
-            return None
-        return self.media.get(reference, reference)
-
-    def absolute(self, url: str) -> str:
-        """`url` made absolute against base_url (remote URLs are already absolute)."""
-        return url if "://" in url else self.base_url + url
 
 
 def make_environment(config: Config) -> jinja2.Environment:
@@ -229,15 +204,3 @@ class Renderer:
     def page(self, template: str, **context) -> str:
         """Any other page (404, the directory of profiles)."""
         return self.env.get_template(template).render(**context)
-
-
-def template_sources(config: Config) -> list[Path]:
-    """Every template file the site uses, site overrides first."""
-    seen, files = set(), []
-    for folder in config.template_dirs:
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(folder).as_posix()
-            if path.is_file() and relative not in seen:
-                seen.add(relative)
-                files.append(path)
-    return files

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from generator.config import Config
 from generator.output import digest_bytes
@@ -43,6 +42,11 @@ HEADER_RULES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("/media/*", (("Cache-Control", "public, max-age=31536000, immutable"),)),
     ("/api/*", (("Access-Control-Allow-Origin", "*"),)),
 )
+
+
+def escape(text: str) -> str:
+    """`text` as XML character data (xml.sax.saxutils would pull in urllib, ~20 ms)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def headers_file(rules=HEADER_RULES) -> str:

@@ -1,0 +1,117 @@
+"""Build speed: from scratch, no change, and one changed profile, at N profiles.
+
+    python benchmarks/build_speed.py --sizes 1000,10000 --runs 5
+    python benchmarks/build_speed.py --sizes 100000 --runs 1     # peak memory
+
+Each figure is the median of --runs runs of the `biogen build -q` command, timed
+as a whole process by /usr/bin/time (wall seconds and peak resident memory of the
+largest process). From-scratch builds write into a new output folder each run;
+old output trees are deleted only after all timing, since deleting a large tree
+slows the writes that follow it several-fold. The plain renderer (five queries,
+Jinja2, two processes, no validation, no JSON, no manifest) runs in the same
+session, so the ratio between the two is comparable across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import make_site  # noqa: E402
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, int]:
+    """(wall seconds, peak RSS in MB) of one run of `command`."""
+    result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command], cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    seconds, kilobytes = result.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(kilobytes) // 1024
+
+
+def set_output(site: Path, name: str) -> None:
+    config = site / "biogen.toml"
+    lines = [line for line in config.read_text().splitlines() if not line.startswith("output =")]
+    config.write_text("\n".join(lines + [f'output = "{name}"']) + "\n")
+
+
+def median_of(values: list[float]) -> str:
+    return f"{statistics.median(values):.3f}" if values else "-"
+
+
+def bench(size: int, runs: int, workdir: Path) -> dict[str, list]:
+    site = workdir / f"site-{size}"
+    if not (site / "content" / "bio.db").exists():
+        print(f"making a site of {size:,} profiles ...", flush=True)
+        make_site(site, size)
+    biogen = [sys.executable, "-m", "generator", "build", "-q"]
+    figures: dict[str, list] = {"scratch": [], "scratch_mb": [], "nochange": [], "one": [], "plain": []}
+    for run in range(runs):
+        set_output(site, f"out-{run}-{time.time_ns()}")
+        seconds, megabytes = timed(biogen, site)
+        figures["scratch"].append(seconds)
+        figures["scratch_mb"].append(megabytes)
+    # Incremental figures on the last output: warm up once (the first incremental
+    # build makes the second tree, a one-time O(site) step), then measure.
+    conn = sqlite3.connect(site / "content" / "bio.db")
+    target = conn.execute("SELECT id FROM profiles ORDER BY id LIMIT 1 OFFSET ?", (size // 2,)).fetchone()[0]
+
+    def change(n: int) -> None:
+        with conn:
+            conn.execute("UPDATE profiles SET tagline = ? WHERE id = ?", (f"Changed tagline number {n}", target))
+
+    change(-1)
+    timed(biogen, site)
+    for run in range(runs):
+        figures["nochange"].append(timed(biogen, site)[0])
+        change(run)
+        figures["one"].append(timed(biogen, site)[0])
+    conn.close()
+    if size <= 20_000:
+        plain = Path(__file__).resolve().parent / "plain_renderer.py"
+        for run in range(runs):
+            out = site / f"plain-{run}-{time.time_ns()}"
+            figures["plain"].append(timed([sys.executable, str(plain), str(site / "content" / "bio.db"), str(out)], site)[0])
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated profile counts")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (the median is shown)")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "biogen-bench")
+    parser.add_argument("--keep", action="store_true", help="keep the output trees afterwards")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        figures = bench(size, args.runs, args.workdir)
+        rows.append((size, figures))
+        scratch = statistics.median(figures["scratch"])
+        print(f"{size:>7,} profiles: from scratch {median_of(figures['scratch'])} s "
+              f"({size / scratch:,.0f} pages/s, peak {max(figures['scratch_mb'])} MB), "
+              f"no change {median_of(figures['nochange'])} s, one changed {median_of(figures['one'])} s"
+              + (f", plain renderer {median_of(figures['plain'])} s "
+                 f"(biogen/plain {scratch / statistics.median(figures['plain']):.2f})" if figures["plain"] else ""),
+              flush=True)
+    print("\nall runs (seconds):")
+    for size, figures in rows:
+        for key in ("scratch", "nochange", "one", "plain"):
+            if figures[key]:
+                print(f"  {size:>7,} {key:<9} " + " ".join(f"{v:.2f}" for v in figures[key]))
+    if not args.keep:
+        for site in args.workdir.glob("site-*"):
+            for tree in [*site.glob("out-*"), *site.glob(".out-*.trees"), *site.glob("plain-*")]:
+                shutil.rmtree(tree, ignore_errors=True) if tree.is_dir() and not tree.is_symlink() else tree.unlink()
+
+
+if __name__ == "__main__":
+    main()
