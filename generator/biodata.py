@@ -10,17 +10,45 @@ lowercase \\u00xx), so the static file and the Worker's answer are the same byte
 from __future__ import annotations
 
 import json
+import math
+from decimal import Decimal
 
 from generator.model import Profile
 
 
 def _text(value: object) -> str:
-    """A column as the Worker returns it: NULL as "", a number as its string."""
+    """A column as the Worker returns it: NULL as "", a number as JavaScript's String()."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # JavaScript's String(29.0) is "29"
+    if isinstance(value, float):
+        return js_number(value)
     return str(value)
+
+
+def js_number(x: float) -> str:
+    """`x` as JavaScript's Number.prototype.toString() writes it (29.0 -> "29", 1e21 -> "1e+21")."""
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "0"
+    sign = "-" if x < 0 else ""
+    # repr() gives the shortest digits that round-trip, as JavaScript does;
+    # the layout rules are ECMA-262's Number::toString.
+    parts = Decimal(repr(abs(x))).as_tuple()
+    point = len(parts.digits) + parts.exponent
+    digits = "".join(map(str, parts.digits)).rstrip("0")
+    count = len(digits)
+    if count <= point <= 21:
+        return sign + digits + "0" * (point - count)
+    if 0 < point <= 21:
+        return sign + digits[:point] + "." + digits[point:]
+    if -6 < point <= 0:
+        return sign + "0." + "0" * -point + digits
+    exponent = point - 1
+    mantissa = digits[0] + ("." + digits[1:] if count > 1 else "")
+    return f"{sign}{mantissa}e{'+' if exponent >= 0 else '-'}{abs(exponent)}"
 
 
 def to_biodata(profile: Profile) -> dict:

@@ -109,9 +109,13 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
                     trees.commit(staging, {"inputs": inputs, "journal_epoch": plan.journal[0],
                                            "journal_seq": str(plan.journal[1]), "database_inode": _inode(config)},
                                  profile_rows, plan.removed_ids, media_cache)
-            except BaseException:
+            except (ValidationError, BuildError):
+                # Every batch finished and reported what it wrote: undo exactly that.
                 trees.restore(staging, list(staging.changes))
                 raise
+            # Any other failure (a full disk, Ctrl-C, a crashed worker) may leave
+            # writes nobody reported: the staging tree stays marked dirty and the
+            # next build copies it afresh from the live tree.
             summary = _summary(conn, trees, started)
             summary.rendered = len(profile_rows)
             summary.written = sum(1 for c in staging.changes.values() if c.digest)

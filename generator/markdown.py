@@ -15,10 +15,11 @@ from markupsafe import Markup
 from generator.validate import link_problem
 
 # Characters that can start inline Markdown (emphasis, code, links, autolinks,
-# entities, escapes, strikethrough) or a line break. Text without them renders to
+# entities, escapes, strikethrough), a line break, or NUL (which markdown-it
+# replaces with U+FFFD). Text without them renders to
 # itself, HTML-escaped; skipping the parser then saves ~40 us a string, which is
 # most of a page's render time when a profile has nine descriptions.
-_MARKUP_CHARS = re.compile(r"[*_`\[\]<>&\\~!\n\r]")
+_MARKUP_CHARS = re.compile(r"[*_`\[\]<&\\~!\n\r\x00]")
 
 
 def _make_parser() -> MarkdownIt:

@@ -80,8 +80,10 @@ def apply_pending(conn: sqlite3.Connection, folder: Path) -> list[Migration]:
 def split_statements(sql: str) -> list[str]:
     """The complete SQL statements of a script (a trigger's BEGIN ... END stays whole)."""
     statements, buffer = [], ""
-    for line in sql.splitlines(keepends=True):
-        buffer += line
+    # Every `;` may end a statement (two can share a line); complete_statement()
+    # knows when one really does (not inside a string, a comment or a trigger body).
+    for piece in re.split(r"(?<=;)", sql):
+        buffer += piece
         if sqlite3.complete_statement(buffer):
             if _strip_comments(buffer).strip(" \t\r\n;"):
                 statements.append(buffer.strip())
@@ -105,13 +107,15 @@ def _apply_one(conn: sqlite3.Connection, migration: Migration) -> None:
             raise MigrationError(f"{migration.path}: {statement.split()[0]} is not allowed in a migration: each file "
                                  "already runs in its own transaction, and D1 refuses transaction statements. "
                                  "Remove it; the database is unchanged")
-    name = migration.name.replace("'", "''")
     # executescript() commits any open transaction before it starts, so the
     # transaction is opened inside the script itself; on an error it is still open
     # and is rolled back here, leaving the database exactly as it was.
-    script = f"BEGIN IMMEDIATE;\n{sql}\n;\nINSERT INTO d1_migrations (name) VALUES ('{name}');\nCOMMIT;"
     try:
-        conn.executescript(script)
+        conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;")
+        if not conn.in_transaction:
+            raise sqlite3.OperationalError("the file ended the transaction itself")
+        conn.execute("INSERT INTO d1_migrations (name) VALUES (?)", (migration.name,))
+        conn.execute("COMMIT")
     except sqlite3.Error as error:
         if conn.in_transaction:
             conn.execute("ROLLBACK")

@@ -239,11 +239,15 @@ class OutputTrees:
         staging = self.tree_path(name)
         gen_live = int(self.meta(f"gen_{live}", "0"))
         gen_staging = self.meta(f"gen_{name}")
-        if gen_staging is None or self.meta(f"dirty_{name}") == "1" or not staging.is_dir():
+        dirty = self.meta(f"dirty_{name}") == "1"
+        # Marked dirty before the first change to it: a build killed while catching
+        # up or writing leaves the flag, and the next build copies the tree anew.
+        self.set_meta({f"dirty_{name}": "1"})
+        if gen_staging is None or dirty or not staging.is_dir():
             self._clone(self.tree_path(live), staging)
         else:
             self._catch_up(self.tree_path(live), staging, int(gen_staging))
-        self.set_meta({f"dirty_{name}": "1", f"gen_{name}": str(gen_live)})
+        self.set_meta({f"gen_{name}": str(gen_live)})
         return Staging(staging, name, fresh=False)
 
     def _clone(self, source: Path, target: Path) -> None:

@@ -24,7 +24,9 @@ RESERVED_USERNAMES = frozenset({
     "index", "404", "api", "sitemap", "robots", "assets", "media", "favicon", "manifest",
     "humans", "security.txt", "well-known", "functions", "cdn-cgi",
 })
-_RESERVED_SUFFIXES = (".html", ".htm")  # Pages strips these: /a.html redirects to /a
+# Pages strips .html (/a.html redirects to /a), and a page named robots.txt.html or
+# sitemap.xml.html would be shadowed by the files biogen writes under those names.
+_RESERVED_SUFFIXES = (".html", ".htm", ".xml", ".txt")
 
 LINK_SCHEMES = frozenset({"https", "http", "mailto", "tel"})
 IMAGE_SCHEMES = frozenset({"https", "http"})
