@@ -77,6 +77,11 @@ class Config:
         return _existing(self.site_dir / "assets", packaged_dir("assets"))
 
     @property
+    def cache_dir(self) -> Path:
+        """Caches that survive builds and the output's deletion (compiled templates, ...)."""
+        return self.site_dir / ".biogen" / "cache"
+
+    @property
     def trees_dir(self) -> Path:
         """The two output trees and their state, beside the output link."""
         return self.output.parent / f".{self.output.name}.trees"

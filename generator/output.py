@@ -57,6 +57,8 @@ CREATE TABLE IF NOT EXISTS profiles (
     outputs TEXT NOT NULL,     -- JSON list of the paths this profile writes
     warnings TEXT NOT NULL     -- JSON list of warnings, repeated on every build until fixed
 );
+-- Every build repeats the warnings still standing; this finds them without a scan.
+CREATE INDEX IF NOT EXISTS profiles_warned ON profiles (username) WHERE warnings != '[]';
 CREATE TABLE IF NOT EXISTS profile_media (
     profile_id TEXT NOT NULL,
     source TEXT NOT NULL,      -- the reference as stored in the database

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -13,7 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator import icons
-from generator.biodata import _text
+from generator.biodata import _text, dumps
 from generator.config import Config
 from generator.render_context import SiteContext
 from generator.markdown import plain_text, render_inline
@@ -28,7 +27,12 @@ TITLE_MAX = 60
 
 def make_environment(config: Config) -> jinja2.Environment:
     """The Jinja environment: autoescape everywhere, undefined names are errors."""
+    cache = config.cache_dir / "templates"
+    cache.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
+        # Compiling the templates takes ~40 ms, a third of a one-profile rebuild;
+        # the compiled code is cached by the source's checksum.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)),
         loader=jinja2.FileSystemLoader([str(path) for path in config.template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -85,12 +89,13 @@ def _truncate(text: str, limit: int) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:-") + "…"
 
 
+_JSON_LD_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                                  "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def json_ld(document: dict) -> Markup:
     """`document` as JSON that cannot end its <script> element early."""
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escape)
-    return Markup(text)
+    return Markup(dumps(document).translate(_JSON_LD_ESCAPES))
 
 
 class SocialView(NamedTuple):

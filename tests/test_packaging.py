@@ -1,0 +1,37 @@
+"""The wheel carries the templates, assets and migrations: an installed biogen builds any folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_wheel_builds_a_bare_site_folder(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(tmp_path / "wheel")],
+                   check=True, capture_output=True)
+    wheel = next((tmp_path / "wheel").glob("biogen-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in ("generator/_site/templates/profile.html", "generator/_site/assets/style.css",
+                 "generator/_site/migrations/0001_initial_schema.sql", "generator/data/icons.json"):
+        assert name in names
+    installed = tmp_path / "installed"
+    zipfile.ZipFile(wheel).extractall(installed)
+    site = tmp_path / "bare-site"
+    site.mkdir()
+    (site / "biogen.toml").write_text('base_url = "https://bare.example.com"\n')
+    run = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(installed)!r}); "
+                                 "from generator.cli import main; main()", "build"]
+    result = subprocess.run(run, cwd=site, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert str(installed) in subprocess.run(
+        [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(installed)!r}); import generator; print(generator.__file__)"],
+        capture_output=True, text=True).stdout
+    page = (site / "dist" / "default.html").read_text()
+    assert "Default Profile" in page and '<link rel="stylesheet" href="/assets/style.' in page
