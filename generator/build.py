@@ -45,7 +45,13 @@ class Plan:
     render_ids: list[str]            # profiles to render (all of them when `everything`)
     removed_ids: list[str]           # profiles in the output that are gone from the database
     journal: tuple[str, int]         # the journal position this build brings the output to
+    inputs: str                      # digest of templates, assets and settings
     reason: str = ""
+
+    @property
+    def nothing_to_do(self) -> bool:
+        """True when no profile changed since the last build."""
+        return not self.render_ids and not self.removed_ids
 
 
 @dataclass
@@ -82,48 +88,56 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
         with OutputTrees(config.output, config.trees_dir) as trees:
             with _step("plan"):
                 assets = sitefiles.hashed_assets(config)
-                inputs = _inputs_digest(config, assets)
-                plan = plan_build(conn, trees, config, inputs, full=full)
-            if not plan.render_ids and not plan.removed_ids and trees.live:
+                plan = plan_build(conn, trees, config, _inputs_digest(config, assets), full=full)
+            if plan.nothing_to_do and trees.live:
                 return _summary(conn, trees, started, unchanged=True)
             with _step("prepare staging"):
                 staging = trees.prepare_staging()
-            try:
+            with _undo_if_refused(trees, staging):
                 site = SiteContext(config.base_url, config.language, config.home, sitefiles.asset_urls(assets), {})
                 with _step("render profiles"):
                     results = render_profiles(config, site, staging, trees, plan, progress)
-                problems = [p for r in results for p in r.problems]
-                if problems:
-                    raise ValidationError(problems)
-                profile_rows = [row for r in results for row in r.profiles]
+                _refuse_problems(results)
                 with _step("site files"):
+                    profile_rows = [row for result in results for row in result.profiles]
                     _remove_stale_outputs(trees, staging, plan, profile_rows)
                     _copy_media(config, trees, staging, results)
                     _write_site_files(conn, config, trees, staging, site, plan, assets, profile_rows)
-                    limit_problems = _check_limits(trees, staging, config.max_files)
-                if strict and limit_problems:
-                    raise BuildError("the output breaks Cloudflare Pages limits (--strict):\n"
-                                     + "\n".join(f"  - {p}" for p in limit_problems))
-                media_cache = [row for r in results for row in r.media_cache]
+                limit_problems = _check_limits(trees, staging, config.max_files, strict=strict)
                 with _step("commit"):
-                    trees.commit(staging, {"inputs": inputs, "journal_epoch": plan.journal[0],
-                                           "journal_seq": str(plan.journal[1]), "database_inode": _inode(config)},
-                                 profile_rows, plan.removed_ids, media_cache)
-            except (ValidationError, BuildError):
-                # Every batch finished and reported what it wrote: undo exactly that.
-                trees.restore(staging, list(staging.changes))
-                raise
-            # Any other failure (a full disk, Ctrl-C, a crashed worker) may leave
-            # writes nobody reported: the staging tree stays marked dirty and the
-            # next build copies it afresh from the live tree.
-            summary = _summary(conn, trees, started)
-            summary.rendered = len(profile_rows)
-            summary.written = sum(1 for c in staging.changes.values() if c.digest)
-            summary.deleted = sum(1 for c in staging.changes.values() if not c.digest)
-            summary.limit_problems = limit_problems
-            return summary
+                    media_cache = [row for result in results for row in result.media_cache]
+                    trees.commit(staging, _journal_meta(config, plan), profile_rows, plan.removed_ids, media_cache)
+            return _summary(conn, trees, started, staging=staging, rendered=len(profile_rows),
+                            limit_problems=limit_problems)
     finally:
         conn.close()
+
+
+@contextlib.contextmanager
+def _undo_if_refused(trees: OutputTrees, staging: Staging):
+    """Undo the staging tree's writes when the build refuses bad data or broken limits."""
+    try:
+        yield
+    except (ValidationError, BuildError):
+        # Every batch finished and reported what it wrote: undo exactly that.
+        trees.restore(staging, list(staging.changes))
+        raise
+    # Any other failure (a full disk, Ctrl-C, a crashed worker) may leave writes
+    # nobody reported: the staging tree stays marked dirty and the next build
+    # copies it afresh from the live tree.
+
+
+def _refuse_problems(results: list) -> None:
+    """Stop the build with every problem any batch found."""
+    problems = [problem for result in results for problem in result.problems]
+    if problems:
+        raise ValidationError(problems)
+
+
+def _journal_meta(config: Config, plan: Plan) -> dict[str, str]:
+    """Where the database stood when this build read it, for the next build's plan."""
+    return {"inputs": plan.inputs, "journal_epoch": plan.journal[0], "journal_seq": str(plan.journal[1]),
+            "database_inode": _inode(config)}
 
 
 def _inode(config: Config) -> str:
@@ -163,14 +177,14 @@ def plan_build(conn: sqlite3.Connection, trees: OutputTrees, config: Config, inp
         present = set(ids)
         removed = [row[0] for row in trees.state.execute("SELECT profile_id FROM profiles") if row[0] not in present]
         log.debug("rendering every profile: %s", reason)
-        return Plan(True, ids, removed, journal, reason)
+        return Plan(True, ids, removed, journal, inputs, reason)
     changed = set(db.journal_since(conn, int(trees.meta("journal_seq", "0"))))
     changed |= _profiles_with_changed_media(config, trees)
     existing = {row[0] for row in conn.execute(
         "SELECT id FROM profiles WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(changed)),))}
     removed = sorted(i for i in changed - existing
                      if trees.state.execute("SELECT 1 FROM profiles WHERE profile_id = ?", (i,)).fetchone())
-    return Plan(False, sorted(existing), removed, journal)
+    return Plan(False, sorted(existing), removed, journal, inputs)
 
 
 def _profiles_with_changed_media(config: Config, trees: OutputTrees) -> set[str]:
@@ -327,8 +341,8 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
         trees.set_meta({"sitemaps": json.dumps(sorted(maps))})
 
 
-def _check_limits(trees: OutputTrees, staging: Staging, max_files: int) -> list[str]:
-    """How the output would break Cloudflare Pages limits, as sentences."""
+def _check_limits(trees: OutputTrees, staging: Staging, max_files: int, *, strict: bool) -> list[str]:
+    """How the output would break Cloudflare Pages limits; with `strict`, refuse it."""
     files, _ = trees._count_changes(staging)
     problems = []
     if files > max_files:
@@ -341,15 +355,29 @@ def _check_limits(trees: OutputTrees, staging: Staging, max_files: int) -> list[
     headers = staging.path / "_headers"
     if headers.exists():
         problems += sitefiles.headers_problems(headers.read_text())
+    if strict and problems:
+        raise BuildError("the output breaks Cloudflare Pages limits (--strict):\n"
+                         + "\n".join(f"  - {problem}" for problem in problems))
     return problems
 
 
-def _summary(conn: sqlite3.Connection, trees: OutputTrees, started: float, unchanged: bool = False) -> Summary:
+def _summary(conn: sqlite3.Connection, trees: OutputTrees, started: float, *, unchanged: bool = False,
+             staging: Staging | None = None, rendered: int = 0, limit_problems: list[str] | None = None) -> Summary:
     files, size = trees.totals()
     warnings = []
     for username, text in trees.state.execute("SELECT username, warnings FROM profiles WHERE warnings != '[]' "
                                               "ORDER BY username"):
         warnings += [f"profile {username!r}: {w}" for w in json.loads(text)]
-    count = conn.execute("SELECT count(*) FROM profiles").fetchone()[0]
-    return Summary(profiles=count, files=files, bytes=size, seconds=time.perf_counter() - started,
-                   warnings=warnings, unchanged=unchanged)
+    changes = staging.changes.values() if staging else ()
+    return Summary(
+        profiles=conn.execute("SELECT count(*) FROM profiles").fetchone()[0],
+        rendered=rendered,
+        written=sum(1 for change in changes if change.digest),
+        deleted=sum(1 for change in changes if not change.digest),
+        files=files,
+        bytes=size,
+        seconds=time.perf_counter() - started,
+        warnings=warnings,
+        limit_problems=limit_problems or [],
+        unchanged=unchanged,
+    )
