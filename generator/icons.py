@@ -42,8 +42,10 @@ __all__ = [
     "generic_keys",
     "get_icon",
     "icon_sources",
+    "icon_keys",
     "named_icon",
     "resolve_icon",
+    "symbol_file",
 ]
 
 _SVG_OPEN = (
@@ -128,6 +130,23 @@ def _icon(key: str) -> Icon:
     entry = _data()["icons"][key]
     svg = f"{_SVG_OPEN}{_STYLE_ATTRS[entry['style']]}>{entry['body']}</svg>"
     return Icon(key=key, label=entry["label"], svg=svg)
+
+
+def symbol_file(key: str) -> str:
+    """Icon `key` as a standalone SVG file holding one <symbol id="i">.
+
+    Pages show icons with `<svg><use href="/assets/icons/KEY.HASH.svg#i"/></svg>`:
+    ~150 bytes in the page instead of ~1 KB of path data, and each icon file is
+    downloaded once and cached for a year. `currentColor` still follows the link.
+    """
+    entry = _data()["icons"][key]
+    return (f'<svg xmlns="http://www.w3.org/2000/svg"><symbol id="i" viewBox="0 0 24 24"'
+            f'{_STYLE_ATTRS[entry["style"]]}>{entry["body"]}</symbol></svg>\n')
+
+
+def icon_keys() -> tuple[str, ...]:
+    """Every icon key, brands and generic ones."""
+    return tuple(sorted(_data()["icons"]))
 
 
 def get_icon(key: str) -> Icon | None:

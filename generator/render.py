@@ -101,7 +101,7 @@ def json_ld(document: dict) -> Markup:
 class SocialView(NamedTuple):
     label: str
     url: str
-    icon: Markup
+    icon: str  # the URL of the icon's symbol file
     key: str
 
 
@@ -158,7 +158,8 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str) ->
     social = []
     for link in profile.social_links:
         icon = _icon(link.icon, _text(link.platform), link.url)
-        social.append(SocialView(_social_label(_show(link.platform).strip(), icon), link.url, Markup(icon.svg), icon.key))
+        social.append(SocialView(_social_label(_show(link.platform).strip(), icon), link.url,
+                                 site.assets[f"icons/{icon.key}.svg"], icon.key))
     links = [LinkView(_show(b.name), b.url, _markdown(b.description) if b.description else "",
                       image_url(b.background_image)) for b in profile.bio_links]
     products = [ProductView(_show(p.name), _show(p.price), p.url, image_url(p.image_url)) for p in profile.products]

@@ -129,6 +129,16 @@ def hashed_assets(config: Config) -> dict[str, tuple[str, bytes]]:
             stem, dot, extension = logical.rpartition(".")
             name = f"{stem}.{digest_bytes(data)[:10]}.{extension}" if dot else f"{logical}.{digest_bytes(data)[:10]}"
             assets[logical] = (f"assets/{name}", data)
+    return {**icon_assets(), **assets}
+
+
+def icon_assets() -> dict[str, tuple[str, bytes]]:
+    """Every icon as a symbol file, by logical name ("icons/github.svg") -> (output path, bytes)."""
+    from generator import icons
+    assets = {}
+    for key in icons.icon_keys():
+        data = icons.symbol_file(key).encode()
+        assets[f"icons/{key}.svg"] = (f"assets/icons/{key}.{digest_bytes(data)[:10]}.svg", data)
     return assets
 
 
