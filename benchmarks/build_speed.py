@@ -7,7 +7,8 @@ Each figure is the median of --runs runs of the `biogen build -q` command, timed
 as a whole process by /usr/bin/time (wall seconds and peak resident memory of the
 largest process). From-scratch builds write into a new output folder each run;
 old output trees are deleted only after all timing, since deleting a large tree
-slows the writes that follow it several-fold. The plain renderer (five queries,
+slows the writes that follow it several-fold, and each run starts after a sync.
+The plain renderer (five queries,
 Jinja2, two processes, no validation, no JSON, no manifest) runs in the same
 session, so the ratio between the two is comparable across machines.
 """
@@ -15,6 +16,8 @@ session, so the ratio between the two is comparable across machines.
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shutil
 import sqlite3
 import statistics
@@ -24,17 +27,29 @@ import tempfile
 import time
 from pathlib import Path
 
+# Writes of a previous run still being flushed slow the next run's writes several-
+# fold on these machines (20,000 file creations: 1.5 s settled, up to 9 s not).
+SETTLE_SECONDS = 2.0
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import make_site  # noqa: E402
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, int]:
-    """(wall seconds, peak RSS in MB) of one run of `command`."""
+def settle() -> None:
+    """Flush dirty pages left by earlier runs, so each run pays only for its own writes."""
+    os.sync()
+    time.sleep(SETTLE_SECONDS)
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, int, float | None]:
+    """(wall seconds, peak RSS in MB, the build's own seconds as its summary says) of one run."""
+    settle()
     result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command], cwd=cwd, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
     seconds, kilobytes = result.stderr.strip().splitlines()[-1].split()
-    return float(seconds), int(kilobytes) // 1024
+    reported = re.search(r"\((\d+\.\d+) s\)", result.stdout)
+    return float(seconds), int(kilobytes) // 1024, float(reported.group(1)) if reported else None
 
 
 def set_output(site: Path, name: str) -> None:
@@ -52,11 +67,12 @@ def bench(size: int, runs: int, workdir: Path) -> dict[str, list]:
     if not (site / "content" / "bio.db").exists():
         print(f"making a site of {size:,} profiles ...", flush=True)
         make_site(site, size)
-    biogen = [sys.executable, "-m", "generator", "build", "-q"]
-    figures: dict[str, list] = {"scratch": [], "scratch_mb": [], "nochange": [], "one": [], "plain": []}
+    biogen = [sys.executable, "-m", "generator", "build"]
+    figures: dict[str, list] = {"scratch": [], "scratch_mb": [], "nochange": [], "one": [], "plain": [],
+                                "nochange_inside": [], "one_inside": [], "python": []}
     for run in range(runs):
         set_output(site, f"out-{run}-{time.time_ns()}")
-        seconds, megabytes = timed(biogen, site)
+        seconds, megabytes, _ = timed(biogen, site)
         figures["scratch"].append(seconds)
         figures["scratch_mb"].append(megabytes)
     # Incremental figures on the last output: warm up once (the first incremental
@@ -71,9 +87,14 @@ def bench(size: int, runs: int, workdir: Path) -> dict[str, list]:
     change(-1)
     timed(biogen, site)
     for run in range(runs):
-        figures["nochange"].append(timed(biogen, site)[0])
+        seconds, _, inside = timed(biogen, site)
+        figures["nochange"].append(seconds)
+        figures["nochange_inside"].append(inside)
         change(run)
-        figures["one"].append(timed(biogen, site)[0])
+        seconds, _, inside = timed(biogen, site)
+        figures["one"].append(seconds)
+        figures["one_inside"].append(inside)
+        figures["python"].append(timed([sys.executable, "-c", "pass"], site)[0])
     conn.close()
     if size <= 20_000:
         plain = Path(__file__).resolve().parent / "plain_renderer.py"
@@ -98,13 +119,15 @@ def main() -> None:
         scratch = statistics.median(figures["scratch"])
         print(f"{size:>7,} profiles: from scratch {median_of(figures['scratch'])} s "
               f"({size / scratch:,.0f} pages/s, peak {max(figures['scratch_mb'])} MB), "
-              f"no change {median_of(figures['nochange'])} s, one changed {median_of(figures['one'])} s"
+              f"no change {median_of(figures['nochange'])} s (build itself {median_of(figures['nochange_inside'])} s), "
+              f"one changed {median_of(figures['one'])} s (build itself {median_of(figures['one_inside'])} s), "
+              f"python start-up alone {median_of(figures['python'])} s"
               + (f", plain renderer {median_of(figures['plain'])} s "
                  f"(biogen/plain {scratch / statistics.median(figures['plain']):.2f})" if figures["plain"] else ""),
               flush=True)
     print("\nall runs (seconds):")
     for size, figures in rows:
-        for key in ("scratch", "nochange", "one", "plain"):
+        for key in ("scratch", "nochange", "nochange_inside", "one", "one_inside", "python", "plain"):
             if figures[key]:
                 print(f"  {size:>7,} {key:<9} " + " ".join(f"{v:.2f}" for v in figures[key]))
     if not args.keep:

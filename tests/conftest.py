@@ -100,3 +100,13 @@ def _reset_biogen_logging():
     logger.handlers[:] = []
     logger.propagate = True
     logger.setLevel(logging.NOTSET)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current output instead of comparing with it")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
