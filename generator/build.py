@@ -9,9 +9,8 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import generator
 from generator import db, sitefiles
@@ -19,7 +18,7 @@ from generator.config import Config
 from generator.errors import BuildError, Problem, ValidationError
 from generator.migrate import open_migrated
 from generator.model import profile_ids
-from generator.output import (PAGES_MAX_FILE_BYTES, PAGES_UNCOUNTED, Change, OutputTrees, Staging, digest_bytes,
+from generator.output import (PAGES_MAX_FILE_BYTES, Change, OutputTrees, Staging, digest_bytes,
                               remove_file, write_file)
 from generator.render_context import SiteContext, template_sources
 
@@ -96,19 +95,17 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
             with _undo_if_refused(trees, staging):
                 site = SiteContext(config.base_url, config.language, config.home, sitefiles.asset_urls(assets), {})
                 with _step("render profiles"):
-                    results = render_profiles(config, site, staging, trees, plan, progress)
-                _refuse_problems(results)
+                    rendered = render_profiles(config, site, staging, trees, plan, progress)
+                if rendered.problems:
+                    raise ValidationError(rendered.problems)
                 with _step("site files"):
-                    profile_rows = [row for result in results for row in result.profiles]
-                    _remove_stale_outputs(trees, staging, plan, profile_rows)
-                    _copy_media(config, trees, staging, results)
-                    _write_site_files(conn, config, trees, staging, site, plan, assets, profile_rows)
+                    _remove_stale_outputs(trees, staging, plan)
+                    _copy_media(config, trees, staging, rendered.media_files)
+                    _write_site_files(conn, config, trees, staging, site, plan, assets)
                 limit_problems = _check_limits(trees, staging, config.max_files, strict=strict)
                 with _step("commit"):
-                    media_cache = [row for result in results for row in result.media_cache]
-                    trees.commit(staging, _journal_meta(config, plan), profile_rows, plan.removed_ids, media_cache)
-            return _summary(conn, trees, started, staging=staging, rendered=len(profile_rows),
-                            limit_problems=limit_problems)
+                    trees.commit(staging, _journal_meta(config, plan), plan.removed_ids, rendered.media_cache)
+            return _summary(conn, trees, started, staging=staging, limit_problems=limit_problems)
     finally:
         conn.close()
 
@@ -120,18 +117,11 @@ def _undo_if_refused(trees: OutputTrees, staging: Staging):
         yield
     except (ValidationError, BuildError):
         # Every batch finished and reported what it wrote: undo exactly that.
-        trees.restore(staging, list(staging.changes))
+        trees.restore(staging)
         raise
     # Any other failure (a full disk, Ctrl-C, a crashed worker) may leave writes
     # nobody reported: the staging tree stays marked dirty and the next build
     # copies it afresh from the live tree.
-
-
-def _refuse_problems(results: list) -> None:
-    """Stop the build with every problem any batch found."""
-    problems = [problem for result in results for problem in result.problems]
-    if problems:
-        raise ValidationError(problems)
 
 
 def _journal_meta(config: Config, plan: Plan) -> dict[str, str]:
@@ -210,94 +200,95 @@ def _batches(ids: list[str], workers: int) -> list:
     return [Batch(first_id=ids[i], last_id=ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
 
 
+@dataclass
+class Rendered:
+    """What rendering the profiles left to do: problems, media to copy, cache rows."""
+
+    problems: list[Problem] = field(default_factory=list)
+    media_files: dict[str, str] = field(default_factory=dict)  # output path -> file under content/
+    media_cache: list[tuple] = field(default_factory=list)
+
+    def add(self, result, staging: Staging) -> None:
+        """Take in one batch's result; its changes and profiles go to the staging tables."""
+        self.problems += result.problems
+        self.media_files.update({output: file for output, (file, _) in result.media_files.items()})
+        self.media_cache += result.media_cache
+        staging.record(result.changes.items())
+        staging.record_profiles(result.profiles)
+
+
 def render_profiles(config: Config, site: SiteContext, staging: Staging, trees: OutputTrees, plan: Plan,
-                    progress: Callable[[int, int], None] | None) -> list:
+                    progress: Callable[[int, int], None] | None) -> Rendered:
     """Render the planned profiles into the staging tree, in parallel when it pays."""
     import multiprocessing
 
     from generator.pages import Batch, PageJob, PageWriter, init_worker, run_batch
     job = PageJob(config, site, staging.path, staging.fresh, trees.root / "state.db")
     total = len(plan.render_ids)
-    results = []
+    rendered = Rendered()
     done = 0
     if total < PARALLEL_MIN_PROFILES or config.workers == 1:
-        batches = [Batch(ids=tuple(plan.render_ids))] if total else []
-        writer = PageWriter(job)
-        for batch in batches:
-            results.append(writer.run(batch))
-    else:
-        batches = _batches(plan.render_ids, config.workers) if plan.everything else [
-            Batch(ids=tuple(plan.render_ids[i::config.workers])) for i in range(config.workers)]
-        context = multiprocessing.get_context("fork")
-        with context.Pool(config.workers, initializer=init_worker, initargs=(job,)) as pool:
-            for result in pool.imap_unordered(run_batch, batches):
-                results.append(result)
-                done += result.rendered
-                if progress:
-                    progress(done, total)
-    for result in results:
-        staging.changes.update(result.changes)
-    return results
+        if total:
+            rendered.add(PageWriter(job).run(Batch(ids=tuple(plan.render_ids))), staging)
+        return rendered
+    batches = _batches(plan.render_ids, config.workers) if plan.everything else [
+        Batch(ids=tuple(plan.render_ids[i::config.workers])) for i in range(config.workers)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(config.workers, initializer=init_worker, initargs=(job,)) as pool:
+        for result in pool.imap_unordered(run_batch, batches):
+            rendered.add(result, staging)
+            done += len(result.profiles)
+            if progress:
+                progress(done, total)
+    return rendered
 
 
-def _remove_stale_outputs(trees: OutputTrees, staging: Staging, plan: Plan, profile_rows: list[tuple]) -> None:
+def _remove_stale_outputs(trees: OutputTrees, staging: Staging, plan: Plan) -> None:
     """Delete what renamed and removed profiles wrote before."""
-    produced = {path for row in profile_rows for path in row[3]}
-    stale: set[str] = set()
-    ids = [row[0] for row in profile_rows] + plan.removed_ids
-    for start in range(0, len(ids), 500):
-        chunk = json.dumps(ids[start:start + 500])
-        for (outputs,) in trees.state.execute(
-                "SELECT outputs FROM profiles WHERE profile_id IN (SELECT value FROM json_each(?))", (chunk,)):
-            stale.update(json.loads(outputs))
-    for relative in sorted(stale - produced):
+    stale = trees.state.execute(
+        "SELECT DISTINCT old.value FROM profiles p, json_each(p.outputs) old "
+        "WHERE (p.profile_id IN (SELECT profile_id FROM temp.rendered) "
+        "       OR p.profile_id IN (SELECT value FROM json_each(?))) "
+        "AND old.value NOT IN (SELECT new.value FROM temp.rendered r, json_each(r.outputs) new) "
+        "ORDER BY old.value", (json.dumps(plan.removed_ids),)).fetchall()
+    for (relative,) in stale:
         _delete(staging, trees, relative)
 
 
 def _delete(staging: Staging, trees: OutputTrees, relative: str) -> None:
-    if trees.digest(relative) is None and relative not in staging.changes:
+    if trees.digest(relative) is None and not staging.changed(relative):
         return
     remove_file(staging.path, relative)
-    staging.changes[relative] = Change(None)
+    staging.record([(relative, Change(None))])
 
 
 def _put(staging: Staging, trees: OutputTrees, relative: str, data: bytes) -> None:
     """Write one site file into the staging tree if its bytes changed."""
     digest = digest_bytes(data)
-    if not staging.fresh and trees.digest(relative) == digest and relative not in staging.changes:
+    if not staging.fresh and trees.digest(relative) == digest and not staging.changed(relative):
         return
     write_file(staging.path, relative, data, fresh=staging.fresh)
-    staging.changes[relative] = Change(digest, len(data))
+    staging.record([(relative, Change(digest, len(data)))])
 
 
-def _copy_media(config: Config, trees: OutputTrees, staging: Staging, results: list) -> None:
+def _copy_media(config: Config, trees: OutputTrees, staging: Staging, wanted: dict[str, str]) -> None:
     """Copy the local images the rendered pages use; drop those no page uses any more."""
-    wanted: dict[str, str] = {}
-    for result in results:
-        for output, (file, _) in result.media_files.items():
-            wanted[output] = file
     for output, file in sorted(wanted.items()):
-        if staging.fresh or (trees.digest(output) is None and output not in staging.changes):
+        if staging.fresh or (trees.digest(output) is None and not staging.changed(output)):
             data = (config.content_dir / file).read_bytes()
             write_file(staging.path, output, data, fresh=staging.fresh)
-            staging.changes[output] = Change(digest_bytes(data), len(data))
-    rendered = {row[0] for result in results for row in result.profiles}
-    rendered_paths = {path for result in results for row in result.profiles for path in row[5].values()}
-    previously = set()
-    if rendered:
-        ids = json.dumps(sorted(rendered))
-        previously = {row[0] for row in trees.state.execute(
-            "SELECT DISTINCT path FROM profile_media WHERE profile_id IN (SELECT value FROM json_each(?))", (ids,))}
-    for output in sorted(previously - rendered_paths):
-        users = trees.state.execute(
-            "SELECT count(*) FROM profile_media WHERE path = ? AND profile_id NOT IN (SELECT value FROM json_each(?))",
-            (output, json.dumps(sorted(rendered)))).fetchone()[0]
-        if not users:
-            _delete(staging, trees, output)
+            staging.record([(output, Change(digest_bytes(data), len(data)))])
+    unused = trees.state.execute(
+        "SELECT DISTINCT path FROM profile_media WHERE profile_id IN (SELECT profile_id FROM temp.rendered) "
+        "AND path NOT IN (SELECT path FROM temp.rendered_media) "
+        "AND path NOT IN (SELECT path FROM profile_media WHERE profile_id NOT IN "
+        "                 (SELECT profile_id FROM temp.rendered)) ORDER BY path").fetchall()
+    for (output,) in unused:
+        _delete(staging, trees, output)
 
 
 def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTrees, staging: Staging,
-                      site: SiteContext, plan: Plan, assets: dict, profile_rows: list[tuple]) -> None:
+                      site: SiteContext, plan: Plan, assets: dict) -> None:
     """index, 404, sitemap, robots.txt, _headers and assets: whichever this build changed."""
     from generator.render import Renderer
     renderer = None
@@ -314,10 +305,12 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
             _delete(staging, trees, relative)
         trees.set_meta({"site_outputs": json.dumps(sorted(site_outputs))})
     home = conn.execute("SELECT id FROM profiles WHERE username = ?", (config.home,)).fetchone()
-    touched = plan.everything or plan.removed_ids or any(
-        (row[1], row[2]) != tuple(trees.state.execute(
-            "SELECT username, updated_at FROM profiles WHERE profile_id = ?", (row[0],)).fetchone() or ())
-        for row in profile_rows)
+    # The sitemap and the directory list usernames and dates: rewritten only when
+    # one of those changed, was added or went away.
+    touched = plan.everything or plan.removed_ids or trees.state.execute(
+        "SELECT 1 FROM temp.rendered r LEFT JOIN profiles p ON p.profile_id = r.profile_id "
+        "WHERE p.profile_id IS NULL OR p.username IS NOT r.username OR p.updated_at IS NOT r.updated_at "
+        "LIMIT 1").fetchone() is not None
     if config.directory or home is None:
         if home is None and not config.directory:
             log.warning("the home profile %r does not exist; index.html lists every profile instead", config.home)
@@ -343,14 +336,12 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
 
 def _check_limits(trees: OutputTrees, staging: Staging, max_files: int, *, strict: bool) -> list[str]:
     """How the output would break Cloudflare Pages limits; with `strict`, refuse it."""
-    files, _ = trees._count_changes(staging)
+    files, _ = trees.count_after(staging)
     problems = []
     if files > max_files:
         problems.append(f"{files} files; a Cloudflare Pages deployment holds at most {max_files} "
                         "(set max_files in biogen.toml on a paid plan)")
-    oversize = [(p, c.size) for p, c in staging.changes.items() if c.size > PAGES_MAX_FILE_BYTES]
-    oversize += [(p, s) for p, s in trees.oversize() if p not in staging.changes]
-    for path, size in sorted(oversize):
+    for path, size in trees.oversize_after(staging, PAGES_MAX_FILE_BYTES):
         problems.append(f"{path} is {size / 2**20:.1f} MiB; Pages serves files up to 25 MiB")
     headers = staging.path / "_headers"
     if headers.exists():
@@ -362,18 +353,18 @@ def _check_limits(trees: OutputTrees, staging: Staging, max_files: int, *, stric
 
 
 def _summary(conn: sqlite3.Connection, trees: OutputTrees, started: float, *, unchanged: bool = False,
-             staging: Staging | None = None, rendered: int = 0, limit_problems: list[str] | None = None) -> Summary:
+             staging: Staging | None = None, limit_problems: list[str] | None = None) -> Summary:
     files, size = trees.totals()
     warnings = []
     for username, text in trees.state.execute("SELECT username, warnings FROM profiles WHERE warnings != '[]' "
                                               "ORDER BY username"):
         warnings += [f"profile {username!r}: {w}" for w in json.loads(text)]
-    changes = staging.changes.values() if staging else ()
+    written, deleted, rendered = staging.counts() if staging else (0, 0, 0)
     return Summary(
         profiles=conn.execute("SELECT count(*) FROM profiles").fetchone()[0],
         rendered=rendered,
-        written=sum(1 for change in changes if change.digest),
-        deleted=sum(1 for change in changes if not change.digest),
+        written=written,
+        deleted=deleted,
         files=files,
         bytes=size,
         seconds=time.perf_counter() - started,

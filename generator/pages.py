@@ -17,7 +17,7 @@ from generator.biodata import biodata_json
 from generator.config import Config
 from generator.errors import Problem
 from generator.model import Profile, load_profiles, tie_warnings
-from generator.output import Change, digest_bytes, write_file
+from generator.output import Change, RenderedProfile, digest_bytes, write_file
 from generator.render import Renderer, SiteContext
 from generator.sitefiles import media_path
 from generator.validate import IMAGE_SCHEMES, local_image_path, profile_problems, _scheme_of
@@ -37,7 +37,7 @@ class BatchResult:
     """What one batch did: files changed, profiles rendered, problems found."""
 
     changes: dict[str, Change] = field(default_factory=dict)
-    profiles: list[tuple] = field(default_factory=list)  # (id, username, updated_at, outputs, warnings, media)
+    profiles: list[RenderedProfile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     media_files: dict[str, tuple[str, str]] = field(default_factory=dict)  # output path -> (content file, digest)
     media_cache: list[tuple] = field(default_factory=list)
@@ -99,8 +99,9 @@ class PageWriter:
         for relative, data in outputs.items():
             self._write(relative, data, result)
         warnings = tie_warnings(profile)
-        result.profiles.append((profile.id, profile.username, profile.updated_at, sorted(outputs), warnings,
-                                {source: url.lstrip("/") for source, url in media.items()}))
+        result.profiles.append(RenderedProfile(
+            profile.id, profile.username, profile.updated_at, tuple(sorted(outputs)), tuple(warnings),
+            tuple(sorted((source, url.lstrip("/")) for source, url in media.items()))))
         result.rendered += 1
 
     def _write(self, relative: str, data: bytes, result: BatchResult) -> None:
