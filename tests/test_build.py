@@ -284,3 +284,28 @@ def test_source_date_epoch_is_used_when_updated_at_is_missing(site, monkeypatch)
     build_site(site)
     sitemap = (site / "dist" / "sitemap.xml").read_text()
     assert "<loc>https://bio.example.com/minimal</loc><lastmod>2026-01-01T00:00:00+00:00</lastmod>" in sitemap
+
+
+def test_directory_mode_lists_every_profile_at_the_root(site):
+    (site / "biogen.toml").write_text((site / "biogen.toml").read_text() + "directory = true\n")
+    build_site(site)
+    index = (site / "dist" / "index.html").read_text()
+    for username in ("ana", "minimal", "linh.example.com", "rtl", "default"):
+        assert f'href="/{username}"' in index
+    assert "Linh Nguyễn 🌸" in index
+    execute(site, "INSERT INTO profiles (id, username, display_name) VALUES ('p-z', 'zoe', 'Zoë')")
+    build_site(site)
+    assert 'href="/zoe"' in (site / "dist" / "index.html").read_text()
+
+
+def test_missing_home_profile_falls_back_to_the_directory(site, caplog):
+    (site / "biogen.toml").write_text((site / "biogen.toml").read_text().replace('home = "default"', 'home = "nobody"'))
+    build_site(site)
+    assert "the home profile 'nobody' does not exist" in caplog.text
+    assert 'href="/ana"' in (site / "dist" / "index.html").read_text()
+    execute(site, "UPDATE profiles SET username = 'nobody' WHERE id = 'p-min'")
+    build_site(site)
+    assert (site / "dist" / "index.html").read_bytes() == (site / "dist" / "nobody.html").read_bytes()
+    execute(site, "UPDATE profiles SET username = 'minimal' WHERE id = 'p-min'")
+    build_site(site)
+    assert 'href="/ana"' in (site / "dist" / "index.html").read_text()
