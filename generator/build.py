@@ -31,9 +31,10 @@ log = logging.getLogger(__name__)
 # Below this many profiles a build renders in-process: starting two workers costs
 # ~40 ms, about what rendering 150 profiles costs.
 PARALLEL_MIN_PROFILES = 200
-# Batches per worker: enough to balance the two cores, few enough that the query
-# count stays fixed (five per batch) whatever the number of profiles.
-BATCHES_PER_WORKER = 4
+# Batches per worker: enough that the last batch leaves a core idle only briefly
+# (at 10,000 profiles a batch is ~0.15 s of work), few enough that the query count
+# stays fixed (five per batch, 160 in all) whatever the number of profiles.
+BATCHES_PER_WORKER = 16
 
 
 @dataclass
