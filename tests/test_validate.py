@@ -508,3 +508,26 @@ def test_profile_problems_of_a_profile_loaded_from_the_database(empty_db, add_pr
     text = str(error)
     assert "(4)" in text
     assert "profile 'alice': bio_links row 'b1', column url:" in text
+
+
+# The fast whole-profile check may only accept what the column-by-column check accepts.
+_TRICKY_URLS = ["https://example.com", "http://a.b/c?d=e&f=g", "mailto:a@b.c", "tel:+1 555", "tel:+15550100",
+                "javascript:alert(1)", "https://", "https:evil", " https://a.com", "https://a.com ", "/local.jpg",
+                "images/a.png", "data:image/png;base64,AA", "mailto:", "HTTPS://A.COM", "https://exa mple.com",
+                "https://a.com/\u200b", "jav&#x61;script:x", "", None, 5, b"https://a.com"]
+_TRICKY_TEXT = ["Name", "", " ", "\t", None, 3, 2.5, b"bytes", "Tiếng Việt 🎉", "\u00a0"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TRICKY_URLS), min_size=6, max_size=6),
+       st.lists(st.sampled_from(_TRICKY_TEXT), min_size=6, max_size=6))
+def test_fast_profile_check_accepts_only_what_the_full_check_accepts(urls, texts):
+    from generator.model import BioLink, CarouselItem, Product, Profile, SocialLink
+    from generator.validate import _detailed_problems, _plainly_valid
+    profile = Profile("p", "user", texts[0], texts[1], urls[0], urls[1], None, None,
+                      social_links=(SocialLink("s", "p", texts[2], urls[2], texts[3], 0),),
+                      bio_links=(BioLink("b", "p", texts[4], urls[3], texts[5], urls[4], 0),),
+                      products=(Product("r", "p", "Thing", urls[5], "$1", "https://shop.example.com", 0),),
+                      carousel_items=(CarouselItem("c", "p", "Tool", None, urls[2], 0),))
+    if _plainly_valid(profile):
+        assert _detailed_problems(profile, None) == []
