@@ -193,12 +193,15 @@ def _profiles_with_changed_media(config: Config, trees: OutputTrees) -> set[str]
     return changed
 
 
-def _batches(ids: list[str], workers: int) -> list:
-    """Split sorted ids into contiguous ranges, a few per worker."""
+def _batches(ids: list[str], workers: int, *, ranges: bool) -> list:
+    """Split sorted ids into a few batches per worker: id ranges when every profile is
+    rendered (the ids between two bounds are exactly the batch), id lists otherwise."""
+    from generator.pages import Batch
     count = max(1, min(len(ids), workers * BATCHES_PER_WORKER))
     size = -(-len(ids) // count)
-    from generator.pages import Batch
-    return [Batch(first_id=ids[i], last_id=ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+    if ranges:
+        return [Batch(first_id=ids[i], last_id=ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+    return [Batch(ids=tuple(ids[i:i + size])) for i in range(0, len(ids), size)]
 
 
 @dataclass
@@ -232,8 +235,7 @@ def render_profiles(config: Config, site: SiteContext, staging: Staging, trees: 
         if total:
             rendered.add(PageWriter(job).run(Batch(ids=tuple(plan.render_ids))), staging)
         return rendered
-    batches = _batches(plan.render_ids, config.workers) if plan.everything else [
-        Batch(ids=tuple(plan.render_ids[i::config.workers])) for i in range(config.workers)]
+    batches = _batches(plan.render_ids, config.workers, ranges=plan.everything)
     context = multiprocessing.get_context("fork")
     with context.Pool(config.workers, initializer=init_worker, initargs=(job,)) as pool:
         for result in pool.imap_unordered(run_batch, batches):

@@ -166,6 +166,136 @@ def check(site_dir: Path, quiet: bool) -> None:
         click.echo(f"{count} profiles checked: no problems")
 
 
+# ---- authoring: init, import, export, profile ----------------------------------------
+
+def _reports_errors(command):
+    """-v and -q, and BiogenError as a message and an exit code, for commands without --site."""
+    @click.option("-v", "--verbose", count=True, help="Say more (-vv for debugging detail).")
+    @click.option("-q", "--quiet", is_flag=True, help="Only report errors.")
+    @functools.wraps(command)
+    def wrapper(*args, verbose: int, quiet: bool, **kwargs):
+        _setup_logging(verbose, quiet)
+        try:
+            return command(*args, quiet=quiet, **kwargs)
+        except BiogenError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
+    return wrapper
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@_reports_errors
+@click.option("--force", is_flag=True, help="Overwrite existing files (never the database).")
+@click.option("--dry-run", is_flag=True, help="List the files that would be written; write nothing.")
+def init(directory: Path, quiet: bool, force: bool, dry_run: bool) -> None:
+    """Create a new site in DIRECTORY (default: here): settings, migrations, database, README."""
+    from generator.scaffold import init_site
+    for action, path in init_site(directory, force=force, dry_run=dry_run):
+        if not quiet:
+            click.echo(f"{action:<9}  {os.path.relpath(path)}")
+    if not quiet and not dry_run:
+        click.echo(f"next: cd {os.path.relpath(directory)} && biogen import <file> (or edit content/bio.db), "
+                   "then biogen build")
+
+
+@cli.command("import")
+@site_options
+@click.argument("source", metavar="FILE|-")
+@click.option("--username", help="Username of a single BioData document (default: default, as the Worker's).")
+@click.option("--dry-run", is_flag=True, help="Say what would be created, changed and removed; write nothing.")
+def import_command(site_dir: Path, quiet: bool, source: str, username: str | None, dry_run: bool) -> None:
+    """Import profiles from a BioData document, Edge Config content, or biogen export (FILE, or - for stdin)."""
+    from generator import importer
+    from generator.migrate import open_migrated
+    config = load_config(site_dir)
+    name, data = importer.read_source(source, click.get_binary_stream("stdin"))
+    document = importer.parse_json(name, data)
+    incoming, warnings = importer.incoming_profiles(name, document, username=username, content_dir=config.content_dir)
+    for warning in warnings:
+        log.warning(warning)
+    conn = open_migrated(config.database, config.migrations_dir)
+    try:
+        plan = importer.import_profiles(conn, incoming, dry_run=dry_run)
+    finally:
+        conn.close()
+    if quiet:
+        return
+    for change in plan:
+        if dry_run or change.action != "unchanged":
+            click.echo(change.describe())
+    click.echo(importer.summary(plan, dry_run=dry_run))
+
+
+@cli.command()
+@site_options
+@click.argument("username", required=False)
+@click.option("--all", "everything", is_flag=True, help='Export every profile as {"bioData": {username: BioData}}.')
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output.")
+def export(site_dir: Path, quiet: bool, username: str | None, everything: bool, output: Path | None) -> None:
+    """Write USERNAME's BioData (as the built api/profiles/USERNAME.json), or --all profiles."""
+    from generator.authoring import export_text
+    config = load_config(site_dir)
+    if everything == (username is not None):
+        raise click.UsageError("give one USERNAME or --all")
+    export_text(config, username, output=output, stdout=click.get_text_stream("stdout"))
+
+
+@cli.group()
+def profile() -> None:
+    """List, show, remove and rename profiles."""
+
+
+@profile.command("list")
+@site_options
+def profile_list(site_dir: Path, quiet: bool) -> None:
+    """List every profile: username, name, numbers of links, products and tools, last update."""
+    from generator.authoring import profile_table
+    click.echo(profile_table(load_config(site_dir)))
+
+
+@profile.command("show")
+@site_options
+@click.argument("username")
+@click.option("--json", "as_json", is_flag=True, help="Print the BioData document (indented) instead.")
+def profile_show(site_dir: Path, quiet: bool, username: str, as_json: bool) -> None:
+    """Show one profile and its children, in display order."""
+    from generator.authoring import profile_text
+    click.echo(profile_text(load_config(site_dir), username, as_json=as_json))
+
+
+@profile.command("rm")
+@site_options
+@click.argument("username")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def profile_rm(site_dir: Path, quiet: bool, username: str, yes: bool) -> None:
+    """Remove a profile with its social links, links, products and tools."""
+    from generator import authoring
+    config = load_config(site_dir)
+    counts = authoring.child_counts(config, username)
+    if not yes:
+        click.confirm(f"Remove {username!r} and its {counts}?", abort=True)
+    authoring.remove(config, username)
+    if not quiet:
+        click.echo(f"removed {username} and its {counts}")
+
+
+@profile.command("rename")
+@site_options
+@click.argument("old")
+@click.argument("new")
+def profile_rename(site_dir: Path, quiet: bool, old: str, new: str) -> None:
+    """Give profile OLD the username NEW (its page moves to /NEW)."""
+    from generator import authoring
+    config = load_config(site_dir)
+    authoring.rename(config, old, new)
+    if not quiet:
+        click.echo(f"renamed {old} to {new}")
+    if config.home == old:
+        log.warning("biogen.toml's home is %r: set home = %r to keep this profile at /", old, new)
+
+
 def main() -> None:
     """Entry point of the `biogen` console script."""
     cli(prog_name="biogen")
