@@ -49,3 +49,22 @@ class ValidationError(BiogenError):
         lines = [f"{heading} ({len(self.problems)}); nothing was written:"]
         lines += [f"  - {problem}" for problem in self.problems]
         super().__init__("\n".join(lines))
+
+
+# Problems listed one per line; beyond this many, the rest are counted, not listed.
+MAX_LISTED_PROBLEMS = 200
+
+
+class DocumentError(BiogenError):
+    """A file to import is unreadable or breaks the rules; each problem has its JSON path."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = problems
+        lines = [f"{source} cannot be imported ({len(problems)} problem{'s' if len(problems) != 1 else ''}); "
+                 "nothing was written:"]
+        lines += [f"  - {path}: {message}" if path else f"  - {message}"
+                  for path, message in problems[:MAX_LISTED_PROBLEMS]]
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            lines.append(f"  ... and {len(problems) - MAX_LISTED_PROBLEMS} more")
+        super().__init__("\n".join(lines))
