@@ -166,6 +166,20 @@ def check(site_dir: Path, quiet: bool) -> None:
         click.echo(f"{count} profiles checked: no problems")
 
 
+@cli.command()
+@site_options
+@click.option("--watch", is_flag=True, help="Rebuild when the database, templates, assets or settings change, "
+                                            "and reload open pages.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback: this machine only).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default browser.")
+def serve(site_dir: Path, quiet: bool, watch: bool, host: str, port: int, open_browser: bool) -> None:
+    """Build the site and preview it as Cloudflare Pages will serve it."""
+    from generator.serve import serve_site
+    serve_site(site_dir, host=host, port=port, watch=watch, open_browser=open_browser,
+               report=(lambda message: None) if quiet else click.echo)
+
+
 # ---- authoring: init, import, export, profile ----------------------------------------
 
 def _reports_errors(command):
