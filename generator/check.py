@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from generator.config import Config
-from generator.errors import ValidationError
+from generator.db import CHILD_TABLES
+from generator.errors import Problem, ValidationError
 from generator.migrate import open_migrated
 from generator.model import load_profiles, tie_warnings
 from generator.validate import profile_problems
@@ -18,8 +21,22 @@ def check_database(config: Config) -> tuple[int, list[str]]:
             count += 1
             problems += profile_problems(profile, config.content_dir)
             warnings += [f"profile {profile.username!r}: {w}" for w in tie_warnings(profile)]
+        problems += orphan_problems(conn)
     finally:
         conn.close()
     if problems:
         raise ValidationError(problems)
     return count, warnings
+
+
+def orphan_problems(conn: sqlite3.Connection) -> list[Problem]:
+    """Child rows whose profile_id names no profile: tools that leave foreign keys off (sqlite-utils,
+    many GUIs) let them in, and neither the build nor the Worker would ever show them."""
+    problems = []
+    for table in CHILD_TABLES:
+        rows = conn.execute(f"SELECT id, profile_id FROM {table} WHERE profile_id NOT IN (SELECT id FROM profiles) "
+                            "ORDER BY id")
+        problems += [Problem(str(profile_id), table, str(row_id), "profile_id",
+                             f"names no profile; use the id of an existing profile (`biogen profile show USERNAME` "
+                             f"shows it) or delete the row") for row_id, profile_id in rows]
+    return problems
