@@ -16,6 +16,7 @@ import logging
 import mimetypes
 import os
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -636,6 +637,8 @@ def serve_site(site_dir: Path, *, host: str = "127.0.0.1", port: int = 8000, wat
         rebuilder.start()
     report(f"serving {os.path.relpath(config.output)} at {server.url}"
            f"{' (rebuilding on changes)' if watch else ''}; press Ctrl-C to stop")
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     if open_browser:
         import webbrowser
         threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
@@ -649,3 +652,7 @@ def serve_site(site_dir: Path, *, host: str = "127.0.0.1", port: int = 8000, wat
         server.server_close()
         if rebuilder is not None:
             rebuilder.join()  # a rebuild under way finishes (atomically) first
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
