@@ -76,14 +76,14 @@ class Incoming:
     content: dict[str, str | None]
     children: dict[str, list[tuple]]
 
-    def as_profile(self, existing: Profile | None = None) -> Profile:
-        """The Profile this would become (ids of the children are placeholders)."""
+    def as_profile(self) -> Profile:
+        """The Profile this would become (its ids are placeholders)."""
         kids = {}
         for table, row_type in CHILDREN:
             kids[table] = tuple(row_type(id=str(i), profile_id="", order_index=i,
                                          **dict(zip(store.CHILD_COLUMNS[table], row)))
                                 for i, row in enumerate(self.children[table]))
-        return Profile(id=existing.id if existing else "", username=self.username, created_at=None, updated_at=None,
+        return Profile(id="", username=self.username, created_at=None, updated_at=None,
                        **self.content, **kids)
 
 
@@ -160,6 +160,7 @@ def parse_json(name: str, data: bytes) -> object:
 class _Findings:
     problems: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    single: bool = False  # the document is one BioData, whose username comes from --username
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append((path, message))
@@ -170,7 +171,7 @@ def incoming_profiles(name: str, document: object, *, username: str | None = Non
     """(profiles, warnings) from a parsed document; DocumentError lists every problem with its JSON path."""
     found = _Findings()
     entries = _entries(document, username, found)
-    if username is not None and entries is not None and not (entries and entries[0][1] == "$"):
+    if username is not None and entries is not None and not found.single:
         raise DocumentError(name, [("$", "--username applies to a single BioData document; this file names "
                                          "each profile by its domain: leave --username out")])
     incoming = []
@@ -186,7 +187,7 @@ def incoming_profiles(name: str, document: object, *, username: str | None = Non
 def _entries(document: object, username: str | None, found: _Findings) -> list[tuple[str, str, object]] | None:
     """(username, JSON path, BioData value) for each profile of the document, by its shape."""
     if isinstance(document, list):
-        return _edge_config_items(document, found)
+        return _edge_config_items(document, username, found)
     if isinstance(document, dict):
         if "bioData" in document and "profile" in document:
             found.problem("$", 'holds both "bioData" and "profile", so it is neither shape; accepted: ' + SHAPES)
@@ -195,14 +196,17 @@ def _entries(document: object, username: str | None, found: _Findings) -> list[t
             _duplicates(document, "$", found)
             for key in sorted(set(document) - {"bioData"}):
                 found.warnings.append(f"{_at('$', key)}: ignored; biogen reads only the bioData key of Edge Config")
+            if _single_biodata(document["bioData"]):
+                # A one-domain site may keep its BioData itself under the key (no domain level).
+                return _single(username, "$.bioData", document["bioData"], found)
             return _domains(document["bioData"], "$.bioData", found)
         if "profile" in document:
-            return [(username or DEFAULT_USERNAME, "$", document)]
+            return _single(username, "$", document, found)
     found.problem("$", f"is {_kind(document)}, not a shape biogen imports; accepted: {SHAPES}")
     return None
 
 
-def _edge_config_items(items: list, found: _Findings) -> list | None:
+def _edge_config_items(items: list, username: str | None, found: _Findings) -> list | None:
     chosen = []
     for index, item in enumerate(items):
         path = f"$[{index}]"
@@ -218,7 +222,22 @@ def _edge_config_items(items: list, found: _Findings) -> list | None:
         return None
     for index in chosen[1:]:
         found.problem(f"$[{index}]", f'is a second "bioData" item (the first is $[{chosen[0]}]); keep one')
-    return _domains(items[chosen[0]]["value"], f"$[{chosen[0]}].value", found)
+    value, path = items[chosen[0]]["value"], f"$[{chosen[0]}].value"
+    if _single_biodata(value):
+        return _single(username, path, value, found)
+    return _domains(value, path, found)
+
+
+def _single(username: str | None, path: str, value: object, found: _Findings) -> list[tuple[str, str, object]]:
+    found.single = True
+    return [(username or DEFAULT_USERNAME, path, value)]
+
+
+def _single_biodata(value: object) -> bool:
+    """True for one BioData document rather than documents by domain: its "profile" holds no "profile".
+
+    (A domain named "profile" maps to a whole BioData, which does hold a "profile".)"""
+    return isinstance(value, dict) and isinstance(value.get("profile"), dict) and "profile" not in value["profile"]
 
 
 def _domains(value: object, path: str, found: _Findings) -> list | None:
@@ -252,13 +271,14 @@ def _biodata(value: object, path: str, found: _Findings, content_dir: Path | Non
     for table, (key, fields) in CHILD_FIELDS.items():
         holder, where = (profile, f"{path}.profile") if table == "social_links" else (value, path)
         items = holder.get(key, []) if isinstance(holder, dict) else []
-        children[table] = _rows(items, f"{where}.{key}", fields, found, content_dir)
+        children[table] = _rows(items, f"{where}.{key}", table, found, content_dir)
     if len(content) != len(PROFILE_FIELDS):
         return None
     return content, children
 
 
-def _rows(items: object, path: str, fields: tuple[Field, ...], found: _Findings, content_dir: Path | None) -> list:
+def _rows(items: object, path: str, table: str, found: _Findings, content_dir: Path | None) -> list:
+    fields = CHILD_FIELDS[table][1]
     if items is None:
         return []
     if not isinstance(items, list):
@@ -275,13 +295,8 @@ def _rows(items: object, path: str, fields: tuple[Field, ...], found: _Findings,
         if ident is not None and (isinstance(ident, bool) or not isinstance(ident, (int, float, str))):
             found.problem(f"{where}.id", f"is {_kind(ident)}; ids are numbers (biogen orders by position)")
         by_column = {f.column: _value(item, f, where, found, content_dir) for f in fields}
-        rows.append(tuple(by_column[column] for column in _columns_of(fields)))
+        rows.append(tuple(by_column[column] for column in store.CHILD_COLUMNS[table]))
     return rows
-
-
-def _columns_of(fields: tuple[Field, ...]) -> tuple[str, ...]:
-    columns = {f.column for f in fields}
-    return next(cols for cols in store.CHILD_COLUMNS.values() if set(cols) == columns)
 
 
 def _value(holder: dict, spec: Field, path: str, found: _Findings, content_dir: Path | None) -> str | None:

@@ -338,3 +338,15 @@ def test_imported_site_builds(site):
         built = site / "dist" / "api" / "profiles" / f"{profile.username}.json"
         assert built.read_text(encoding="utf-8") == biodata_json(profile)
     conn.close()
+
+
+def test_a_single_biodata_under_the_edge_config_key(site):
+    """A one-domain site may keep its BioData itself under bioData, without the domain level."""
+    single = json.loads(EXPORT.read_text())
+    for document, path in (({"bioData": single}, "$.bioData"), ([{"key": "bioData", "value": single}], "$[0].value")):
+        found = incoming(document, username="minhanh.vn")
+        assert [(p.username, p.path) for p in found] == [("minhanh.vn", path)]
+        assert incoming(document)[0].username == "default"
+    # A domain literally named "profile" is still a domain.
+    by_domain = incoming({"bioData": {"profile": single}})
+    assert [(p.username, p.path) for p in by_domain] == [("profile", '$.bioData["profile"]')]
