@@ -102,6 +102,8 @@ def _scheme_rest_problem(value: str, scheme: str) -> str | None:
             return f"is not a valid URL ({error})"
         if not host or not value[len(scheme) + 1:].startswith("//"):
             return f"{value!r} has no host; write it as {scheme}://example.com/..."
+        if any(char.isspace() for char in host) or _INVISIBLE.search(host):
+            return f"{value!r} has spaces or invisible characters in its host name"
     elif len(value) <= len(scheme) + 1:
         return f"{value!r} has nothing after {scheme}:"
     return None

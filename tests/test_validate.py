@@ -531,3 +531,10 @@ def test_fast_profile_check_accepts_only_what_the_full_check_accepts(urls, texts
                       carousel_items=(CarouselItem("c", "p", "Tool", None, urls[2], 0),))
     if _plainly_valid(profile):
         assert _detailed_problems(profile, None) == []
+
+
+@pytest.mark.parametrize("url", ["https:// x", "https://exa mple.com", "https://a b.example/x.png",
+                                 "https://exa\u200bmple.com/"])
+def test_hosts_with_spaces_or_invisible_characters_are_refused(url):
+    from generator.validate import image_problem, link_problem
+    assert link_problem(url) and image_problem(url)
