@@ -148,6 +148,28 @@ def test_a_template_change_is_rebuilt(site):
         running.wait_for(lambda: "second 404" in running.page("/nobody"))
 
 
+def test_a_template_syntax_error_is_shown_with_file_and_line_even_with_workers(site, monkeypatch):
+    monkeypatch.setattr(building, "PARALLEL_MIN_PROFILES", 1)  # render in worker processes
+    (site / "biogen.toml").write_text((site / "biogen.toml").read_text() + "workers = 2\n")
+    (site / "templates").mkdir()
+    good = (REPO / "templates" / "404.html").read_text()
+    (site / "templates" / "404.html").write_text(good)
+    with watching(site) as running:
+        (site / "templates" / "404.html").write_text("line one\n{% if %}\n" + good)
+        page = running.wait_for(lambda: (lambda p: "biogen-preview-error" in p and p)(running.page("/ana")))
+        assert "template templates/404.html, line 2" in page
+        (site / "templates" / "404.html").write_text(good)
+        running.wait_for(lambda: "biogen-preview-error" not in running.page("/ana"))
+
+
+def test_a_settings_change_is_rebuilt(site):
+    with watching(site) as running:
+        assert "Default Profile" in running.page("/")
+        config = site / "biogen.toml"
+        config.write_text(config.read_text().replace('home = "default"', 'home = "ana"'))
+        running.wait_for(lambda: "Ana Souza" in running.page("/"))
+
+
 def test_a_new_migration_says_to_run_biogen_migrate(site):
     migrations = site / "migrations"
     migrations.mkdir()
