@@ -227,6 +227,8 @@ def render_profiles(config: Config, site: SiteContext, staging: Staging, trees: 
     import multiprocessing
 
     from generator.pages import Batch, PageJob, PageWriter, init_worker, run_batch
+    from generator.render import compile_templates
+    compile_templates(config)
     job = PageJob(config, site, staging.path, staging.fresh, trees.root / "state.db")
     total = len(plan.render_ids)
     rendered = Rendered()

@@ -27,6 +27,10 @@ class BuildError(BiogenError):
     """The build could not finish; the previous output is untouched."""
 
 
+class TemplateError(BiogenError):
+    """A template does not compile or fails while rendering; names the file and line."""
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with the data, located precisely enough to fix it."""

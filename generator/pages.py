@@ -150,14 +150,24 @@ class PageWriter:
 
 
 _WORKER: PageWriter | None = None
+_WORKER_FAILURE: BaseException | None = None
 
 
 def init_worker(job: PageJob) -> None:
-    """Pool initializer: one PageWriter per worker process."""
-    global _WORKER
-    _WORKER = PageWriter(job)
+    """Pool initializer: one PageWriter per worker process.
+
+    A failure is kept and raised by the first task instead: raised here, it would
+    make multiprocessing start new workers forever.
+    """
+    global _WORKER, _WORKER_FAILURE
+    try:
+        _WORKER = PageWriter(job)
+    except Exception as error:  # noqa: BLE001 (re-raised by run_batch)
+        _WORKER_FAILURE = error
 
 
 def run_batch(batch: Batch) -> BatchResult:
     """Pool task: render one batch in this worker."""
+    if _WORKER_FAILURE is not None:
+        raise _WORKER_FAILURE
     return _WORKER.run(batch)

@@ -309,3 +309,34 @@ def test_missing_home_profile_falls_back_to_the_directory(site, caplog):
     execute(site, "UPDATE profiles SET username = 'minimal' WHERE id = 'p-min'")
     build_site(site)
     assert 'href="/ana"' in (site / "dist" / "index.html").read_text()
+
+
+def _many_profiles(site, count=250):
+    execute(site, ";".join(f"INSERT INTO profiles (id, username, display_name) VALUES ('m{n}', 'many-{n}', 'M {n}')"
+                           for n in range(count)))
+
+
+def test_a_template_syntax_error_names_file_and_line_and_keeps_the_output(site):
+    from generator.errors import TemplateError
+    _many_profiles(site)  # enough to render in worker processes
+    build_site(site)
+    before = snapshot(site / "dist")
+    templates = site / "templates"
+    templates.mkdir()
+    (templates / "profile.html").write_text("<p>\n{% if page.name %}\n<b>{{ page.name }</b>\n")
+    with pytest.raises(TemplateError, match=r"profile\.html, line 3"):
+        build_site(site)
+    assert snapshot(site / "dist") == before
+
+
+def test_a_template_failing_while_rendering_names_the_profile(site):
+    from generator.errors import TemplateError
+    _many_profiles(site)
+    templates = site / "templates"
+    templates.mkdir()
+    (templates / "profile.html").write_text("<p>{{ page.name }}</p>\n<p>{{ page.no_such_field.x }}</p>\n")
+    with pytest.raises(TemplateError, match=r"profile\.html, line 2: .*no_such_field.*while rendering profile"):
+        build_site(site)
+    shutil.rmtree(templates)
+    build_site(site)  # the next build recovers the staging tree
+    assert (site / "dist" / "many-7.html").exists()
