@@ -7,6 +7,7 @@ import re
 import traceback
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 import jinja2
@@ -205,7 +206,7 @@ def compile_templates(config: Config) -> None:
     """
     env = make_environment(config)
     for name in sorted(set(env.list_templates(extensions=("html", "xml", "txt")))):
-        with _template_errors(f"template {name}"):
+        with _template_errors(config.site_dir):
             env.get_template(name)
 
 
@@ -213,17 +214,25 @@ _TEMPLATE_FRAME = re.compile(r"\.(?:html|xml|txt)$")
 
 
 @contextlib.contextmanager
-def _template_errors(what: str):
+def _template_errors(site_dir: Path, rendering: str = ""):
     """Turn Jinja's errors into a TemplateError naming the template file and line."""
     try:
         yield
     except jinja2.TemplateSyntaxError as error:
-        raise TemplateError(f"{error.filename or error.name}, line {error.lineno}: {error.message}; "
-                            f"fix the template ({what})") from None
+        where = _shown_path(error.filename or error.name or "?", site_dir)
+        raise TemplateError(f"template {where}, line {error.lineno}: {error.message}") from None
     except jinja2.TemplateError as error:
         frames = [frame for frame in traceback.extract_tb(error.__traceback__) if _TEMPLATE_FRAME.search(frame.filename)]
-        where = f"{frames[-1].filename}, line {frames[-1].lineno}: " if frames else ""
-        raise TemplateError(f"{where}{error} (while rendering {what})") from None
+        where = f"template {_shown_path(frames[-1].filename, site_dir)}, line {frames[-1].lineno}: " if frames else ""
+        raise TemplateError(f"{where}{error}" + (f" (while rendering {rendering})" if rendering else "")) from None
+
+
+def _shown_path(file: str, site_dir: Path) -> str:
+    """`file` relative to the site folder when it is inside it (the site's own templates)."""
+    try:
+        return Path(file).resolve().relative_to(site_dir.resolve()).as_posix()
+    except ValueError:
+        return file
 
 
 class Renderer:
@@ -231,18 +240,19 @@ class Renderer:
 
     def __init__(self, config: Config, site: SiteContext):
         self.site = site
+        self.site_dir = config.site_dir
         self.env = make_environment(config)
         self.env.globals.update(site=site, asset_url=site.asset_url, language=config.language)
-        with _template_errors("template profile.html"):
+        with _template_errors(self.site_dir):
             self._profile = self.env.get_template("profile.html")
 
     def profile_page(self, profile: Profile, *, canonical_path: str) -> str:
         """The HTML page of `profile`."""
         view = profile_view(profile, self.site, canonical_path=canonical_path)
-        with _template_errors(f"profile {profile.username!r}"):
+        with _template_errors(self.site_dir, f"profile {profile.username!r}"):
             return self._profile.render(page=view)
 
     def page(self, template: str, **context) -> str:
         """Any other page (404, the directory of profiles)."""
-        with _template_errors(f"template {template}"):
+        with _template_errors(self.site_dir, template):
             return self.env.get_template(template).render(**context)
