@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import generator
 from generator import db, sitefiles
@@ -20,6 +21,7 @@ from generator.migrate import open_migrated
 from generator.model import profile_ids
 from generator.output import (PAGES_MAX_FILE_BYTES, Change, OutputTrees, Staging, digest_bytes,
                               remove_file, write_file)
+from generator.media import prepare_images
 from generator.render_context import SiteContext, template_sources
 
 # Rendering (Jinja2, markdown-it, the icon set) is imported only when a build has
@@ -94,19 +96,25 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
             with _step("prepare staging"):
                 staging = trees.prepare_staging()
             with _undo_if_refused(trees, staging):
-                site = SiteContext(config.base_url, config.language, config.home, sitefiles.asset_urls(assets), {})
+                with _step("images"):
+                    images = prepare_images(conn, config, None if plan.everything else plan.render_ids,
+                                            strict=strict)
+                site = SiteContext(config.base_url, config.language, config.home, sitefiles.asset_urls(assets),
+                                   images.sets)
                 with _step("render profiles"):
                     rendered = render_profiles(config, site, staging, trees, plan, progress)
-                if rendered.problems:
-                    raise ValidationError(rendered.problems)
+                if images.problems or rendered.problems:
+                    raise ValidationError(images.problems + rendered.problems)
                 with _step("site files"):
                     _remove_stale_outputs(trees, staging, plan)
-                    _copy_media(config, trees, staging, rendered.media_files)
+                    _copy_media(trees, staging, images.files)
                     _write_site_files(conn, config, trees, staging, site, plan, assets)
                 limit_problems = _check_limits(trees, staging, config.max_files, strict=strict)
                 with _step("commit"):
-                    trees.commit(staging, _journal_meta(config, plan), plan.removed_ids, rendered.media_cache)
-            return _summary(conn, trees, started, staging=staging, limit_problems=limit_problems)
+                    trees.commit(staging, _journal_meta(config, plan), plan.removed_ids,
+                                 _media_stats(config, images.local_files))
+            return _summary(conn, trees, started, staging=staging, limit_problems=limit_problems,
+                            image_warnings=images.warnings)
     finally:
         conn.close()
 
@@ -189,7 +197,7 @@ def _profiles_with_changed_media(config: Config, trees: OutputTrees) -> set[str]
             same = False
         if not same:
             changed |= {row[0] for row in trees.state.execute(
-                "SELECT profile_id FROM profile_media WHERE source = ? OR source = ?", (file, "/" + file))}
+                "SELECT DISTINCT profile_id FROM profile_media WHERE source = ? OR source = ?", (file, "/" + file))}
     return changed
 
 
@@ -206,17 +214,13 @@ def _batches(ids: list[str], workers: int, *, ranges: bool) -> list:
 
 @dataclass
 class Rendered:
-    """What rendering the profiles left to do: problems, media to copy, cache rows."""
+    """What rendering the profiles found wrong (what they wrote is in the staging tables)."""
 
     problems: list[Problem] = field(default_factory=list)
-    media_files: dict[str, str] = field(default_factory=dict)  # output path -> file under content/
-    media_cache: list[tuple] = field(default_factory=list)
 
     def add(self, result, staging: Staging) -> None:
         """Take in one batch's result; its changes and profiles go to the staging tables."""
         self.problems += result.problems
-        self.media_files.update({output: file for output, (file, _) in result.media_files.items()})
-        self.media_cache += result.media_cache
         staging.record(result.changes.items())
         staging.record_profiles(result.profiles)
 
@@ -276,11 +280,12 @@ def _put(staging: Staging, trees: OutputTrees, relative: str, data: bytes) -> No
     staging.record([(relative, Change(digest, len(data)))])
 
 
-def _copy_media(config: Config, trees: OutputTrees, staging: Staging, wanted: dict[str, str]) -> None:
-    """Copy the local images the rendered pages use; drop those no page uses any more."""
-    for output, file in sorted(wanted.items()):
+def _copy_media(trees: OutputTrees, staging: Staging, cached: dict[str, Path]) -> None:
+    """Copy the image files the rendered pages use; drop those no page uses any more."""
+    used = [row[0] for row in trees.state.execute("SELECT DISTINCT path FROM temp.rendered_media ORDER BY path")]
+    for output in used:
         if staging.fresh or (trees.digest(output) is None and not staging.changed(output)):
-            data = (config.content_dir / file).read_bytes()
+            data = cached[output].read_bytes()
             write_file(staging.path, output, data, fresh=staging.fresh)
             staging.record([(output, Change(digest_bytes(data), len(data)))])
     unused = trees.state.execute(
@@ -290,6 +295,16 @@ def _copy_media(config: Config, trees: OutputTrees, staging: Staging, wanted: di
         "                 (SELECT profile_id FROM temp.rendered)) ORDER BY path").fetchall()
     for (output,) in unused:
         _delete(staging, trees, output)
+
+
+def _media_stats(config: Config, files: set[str]) -> list[tuple]:
+    """(file, size, mtime) of the local images used, so the next build sees them change."""
+    rows = []
+    for file in sorted(files):
+        with contextlib.suppress(OSError):
+            stat = os.stat(config.content_dir / file)
+            rows.append((file, stat.st_size, stat.st_mtime_ns, ""))
+    return rows
 
 
 def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTrees, staging: Staging,
@@ -358,9 +373,10 @@ def _check_limits(trees: OutputTrees, staging: Staging, max_files: int, *, stric
 
 
 def _summary(conn: sqlite3.Connection, trees: OutputTrees, started: float, *, unchanged: bool = False,
-             staging: Staging | None = None, limit_problems: list[str] | None = None) -> Summary:
+             staging: Staging | None = None, limit_problems: list[str] | None = None,
+             image_warnings: list[str] | None = None) -> Summary:
     files, size = trees.totals()
-    warnings = []
+    warnings = list(image_warnings or [])
     for username, text in trees.state.execute("SELECT username, warnings FROM profiles WHERE warnings != '[]' "
                                               "ORDER BY username"):
         warnings += [f"profile {username!r}: {w}" for w in json.loads(text)]

@@ -56,6 +56,8 @@ class Config:
     output: Path = Path("dist")
     directory: bool = False
     max_files: int = PAGES_FREE_MAX_FILES
+    image_formats: tuple[str, ...] = ("avif", "webp")
+    image_widths: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (role, widths) pairs that replace the defaults
     migrations_dir: Path = Path("migrations")
     d1: D1Binding | None = None
     wrangler_env: str | None = None
@@ -106,7 +108,8 @@ def load_config(site_dir: Path | str = ".", *, wrangler_env: str | None = None, 
     raw.update({key: value for key, value in overrides.items() if value is not None})
 
     problems: list[str] = []
-    known = {"base_url", "home", "language", "database", "output", "directory", "max_files", "workers"}
+    known = {"base_url", "home", "language", "database", "output", "directory", "max_files", "workers",
+             "image_formats", "image_widths"}
     for key in sorted(set(raw) - known):
         problems.append(f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
 
@@ -130,6 +133,19 @@ def load_config(site_dir: Path | str = ".", *, wrangler_env: str | None = None, 
     if not isinstance(workers, int) or workers < 1:
         problems.append("workers must be a positive integer")
 
+    image_formats = raw.get("image_formats", ["avif", "webp"])
+    if not isinstance(image_formats, list) or not set(image_formats) <= {"avif", "webp", "jpeg"}:
+        problems.append('image_formats must list some of "avif", "webp", "jpeg" (the fallback JPEG/PNG is always made)')
+        image_formats = ["avif", "webp"]
+    image_widths = raw.get("image_widths", {})
+    roles = ("avatar", "cover", "product", "logo", "background")
+    if not isinstance(image_widths, dict) or not all(
+            role in roles and isinstance(widths, list) and widths and all(isinstance(w, int) and 16 <= w <= 4096
+                                                                           for w in widths)
+            for role, widths in image_widths.items()):
+        problems.append(f"image_widths must map roles ({', '.join(roles)}) to lists of widths in pixels, "
+                        "such as {avatar = [120, 240]}")
+        image_widths = {}
     database = raw.get("database", "content/bio.db")
     output = raw.get("output") or wrangler.get("pages_build_output_dir") or "dist"
     for name, value in (("database", database), ("output", output)):
@@ -155,6 +171,8 @@ def load_config(site_dir: Path | str = ".", *, wrangler_env: str | None = None, 
         output=output_path,
         directory=directory,
         max_files=max_files,
+        image_formats=tuple(image_formats),
+        image_widths=tuple(sorted((role, tuple(widths)) for role, widths in image_widths.items())),
         migrations_dir=migrations,
         d1=d1,
         wrangler_env=wrangler_env,

@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 TREES = ("a", "b")
 STATE_NAME = "state.db"
+# Raised when the state's tables change shape: a state of another version is
+# dropped and the next build starts from nothing.
+STATE_VERSION = "2"
 # Cloudflare Pages: one file may be at most 25 MiB.
 PAGES_MAX_FILE_BYTES = 25 * 1024 * 1024
 # Files Pages does not count against the per-deployment limit.
@@ -63,8 +66,8 @@ CREATE INDEX IF NOT EXISTS profiles_warned ON profiles (username) WHERE warnings
 CREATE TABLE IF NOT EXISTS profile_media (
     profile_id TEXT NOT NULL,
     source TEXT NOT NULL,      -- the reference as stored in the database
-    path TEXT NOT NULL,        -- the copy in the output (media/<digest>.<ext>)
-    PRIMARY KEY (profile_id, source)
+    path TEXT NOT NULL,        -- one of its files in the output (media/<digest>.<ext>)
+    PRIMARY KEY (profile_id, source, path)
 );
 CREATE INDEX IF NOT EXISTS profile_media_source ON profile_media (source);
 CREATE INDEX IF NOT EXISTS profile_media_path ON profile_media (path);
@@ -243,9 +246,21 @@ class OutputTrees:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX)
         self.state = sqlite3.connect(self.root / STATE_NAME, isolation_level=None, timeout=30)
         self.state.execute("PRAGMA journal_mode = WAL")
+        self._check_version()
         self.state.executescript(_SCHEMA)
         self._repair_link()
         return self
+
+    def _check_version(self) -> None:
+        tables = [row[0] for row in self.state.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        if "meta" in tables and self.meta("state_version") == STATE_VERSION:
+            return
+        for table in tables:
+            self.state.execute(f"DROP TABLE {table}")
+        for name in TREES:
+            shutil.rmtree(self.tree_path(name), ignore_errors=True)
+        self.state.executescript(_SCHEMA)
+        self.set_meta({"state_version": STATE_VERSION})
 
     def __exit__(self, *exc) -> None:
         if self.state is not None:
@@ -293,6 +308,7 @@ class OutputTrees:
         """Forget both trees: the next build starts from nothing."""
         self.state.executescript("DELETE FROM meta; DELETE FROM files; DELETE FROM profiles; "
                                  "DELETE FROM profile_media;")
+        self.set_meta({"state_version": STATE_VERSION})
         for name in TREES:
             shutil.rmtree(self.tree_path(name), ignore_errors=True)
 

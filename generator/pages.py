@@ -7,7 +7,6 @@ writes into the staging tree only the files whose bytes changed.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +18,7 @@ from generator.errors import Problem
 from generator.model import Profile, load_profiles, tie_warnings
 from generator.output import Change, RenderedProfile, digest_bytes, write_file
 from generator.render import Renderer, SiteContext
-from generator.sitefiles import media_path
-from generator.validate import IMAGE_SCHEMES, local_image_path, profile_problems, _scheme_of
+from generator.validate import profile_problems
 
 
 @dataclass(frozen=True)
@@ -39,8 +37,6 @@ class BatchResult:
     changes: dict[str, Change] = field(default_factory=dict)
     profiles: list[RenderedProfile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    media_files: dict[str, tuple[str, str]] = field(default_factory=dict)  # output path -> (content file, digest)
-    media_cache: list[tuple] = field(default_factory=list)
     rendered: int = 0
 
 
@@ -69,7 +65,6 @@ class PageWriter:
         self.conn = db.connect(job.config.database, readonly=True)
         self.state = sqlite3.connect(f"{job.state_path.as_uri()}?mode=ro", uri=True, timeout=30)
         self.content_dir = job.config.content_dir
-        self.media_digests: dict[str, tuple[str, int, int]] = {}
 
     def run(self, batch: Batch) -> BatchResult:
         """Render and write one batch."""
@@ -80,16 +75,13 @@ class PageWriter:
             if problems:
                 result.problems += problems
                 continue
-            media = self._media(profile, result)
             if result.problems:
                 continue  # keep checking the rest, write nothing more
-            self._write_profile(profile, media, result)
+            self._write_profile(profile, result)
         return result
 
-    def _write_profile(self, profile: Profile, media: dict[str, str], result: BatchResult) -> None:
-        site, home = self.job.site, self.job.config.home
-        site.media.clear()
-        site.media.update(media)
+    def _write_profile(self, profile: Profile, result: BatchResult) -> None:
+        home = self.job.config.home
         page_path, json_path = profile_outputs(profile.username)
         canonical = "/" if profile.username == home else f"/{profile.username}"
         html = self.renderer.profile_page(profile, canonical_path=canonical).encode()
@@ -98,10 +90,9 @@ class PageWriter:
             outputs["index.html"] = html
         for relative, data in outputs.items():
             self._write(relative, data, result)
-        warnings = tie_warnings(profile)
         result.profiles.append(RenderedProfile(
-            profile.id, profile.username, profile.updated_at, tuple(sorted(outputs)), tuple(warnings),
-            tuple(sorted((source, url.lstrip("/")) for source, url in media.items()))))
+            profile.id, profile.username, profile.updated_at, tuple(sorted(outputs)), tuple(tie_warnings(profile)),
+            self._media(profile)))
         result.rendered += 1
 
     def _write(self, relative: str, data: bytes, result: BatchResult) -> None:
@@ -113,40 +104,19 @@ class PageWriter:
         write_file(self.job.staging, relative, data, fresh=self.job.fresh)
         result.changes[relative] = Change(digest, len(data))
 
-    def _media(self, profile: Profile, result: BatchResult) -> dict[str, str]:
-        """Local image references of `profile` -> their URL in the output."""
-        references = [profile.avatar_url, profile.cover_url]
-        references += [b.background_image for b in profile.bio_links]
-        references += [p.image_url for p in profile.products]
-        references += [c.logo_url for c in profile.carousel_items]
-        media = {}
-        for reference in references:
-            if not reference or _scheme_of(reference) in IMAGE_SCHEMES or reference in media:
-                continue
-            file = local_image_path(reference)
-            try:
-                digest = self._digest(file, result)
-            except OSError as error:
-                result.problems.append(Problem(profile.username, "profiles", profile.id, "image",
-                                               f"cannot read content/{file}: {error.strerror}"))
-                continue
-            output = media_path(Path(file), digest)
-            media[reference] = "/" + output
-            result.media_files[output] = (file, digest)
-        return media
-
-    def _digest(self, file: str, result: BatchResult) -> str:
-        stat = os.stat(self.content_dir / file)
-        cached = self.media_digests.get(file)
-        if cached is None:
-            row = self.state.execute("SELECT digest, size, mtime_ns FROM media WHERE file = ?", (file,)).fetchone()
-            cached = row
-        if cached and cached[1] == stat.st_size and cached[2] == stat.st_mtime_ns:
-            return cached[0]
-        digest = digest_bytes((self.content_dir / file).read_bytes())
-        self.media_digests[file] = (digest, stat.st_size, stat.st_mtime_ns)
-        result.media_cache.append((file, stat.st_size, stat.st_mtime_ns, digest))
-        return digest
+    def _media(self, profile: Profile) -> tuple[tuple[str, str], ...]:
+        """(reference, output file) of every image file the profile's page may load."""
+        uses = [(profile.avatar_url, "avatar"), (profile.cover_url, "cover")]
+        uses += [(b.background_image, "background") for b in profile.bio_links]
+        uses += [(p.image_url, "product") for p in profile.products]
+        uses += [(c.logo_url, "logo") for c in profile.carousel_items]
+        files = set()
+        for reference, role in uses:
+            image_set = self.job.site.images.get((reference, role)) if reference else None
+            if image_set is not None:
+                variants = [*image_set.variants, image_set.fallback, *([image_set.og_jpeg] if image_set.og_jpeg else [])]
+                files.update((reference, variant.path) for variant in variants)
+        return tuple(sorted(files))
 
 
 _WORKER: PageWriter | None = None

@@ -17,7 +17,7 @@ from generator import icons
 from generator.biodata import _text, dumps
 from generator.config import Config
 from generator.errors import TemplateError
-from generator.render_context import SiteContext
+from generator.render_context import ImageView, SiteContext
 from generator.markdown import plain_text, render_inline
 from generator.model import Profile
 
@@ -112,20 +112,20 @@ class LinkView(NamedTuple):
     name: str
     url: str
     description: Markup | str
-    background: str | None
+    background: ImageView | None
 
 
 class ProductView(NamedTuple):
     name: str
     price: str
     url: str
-    image: str | None
+    image: ImageView | None
 
 
 class ToolView(NamedTuple):
     name: str
     url: str
-    logo: str | None
+    logo: ImageView | None
 
 
 class PageView(NamedTuple):
@@ -140,8 +140,8 @@ class PageView(NamedTuple):
     tagline: Markup | str
     description: str
     canonical: str
-    avatar: str | None
-    cover: str | None
+    avatar: ImageView | None
+    cover: ImageView | None
     og_image: str | None
     social: list[SocialView]
     links: list[LinkView]
@@ -155,26 +155,28 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str) ->
     name = _show(profile.display_name)
     tagline = _show(profile.tagline)
     tagline_plain = plain_text(tagline) if tagline else ""
-    image_url = site.image_url
-    avatar = image_url(profile.avatar_url)
-    cover = image_url(profile.cover_url)
+    image = site.image
+    avatar = image(profile.avatar_url, "avatar")
+    cover = image(profile.cover_url, "cover")
     social = []
     for link in profile.social_links:
         icon = _icon(link.icon, _text(link.platform), link.url)
         social.append(SocialView(_social_label(_show(link.platform).strip(), icon), link.url,
                                  site.assets[f"icons/{icon.key}.svg"], icon.key))
     links = [LinkView(_show(b.name), b.url, _markdown(b.description) if b.description else "",
-                      image_url(b.background_image)) for b in profile.bio_links]
-    products = [ProductView(_show(p.name), _show(p.price), p.url, image_url(p.image_url)) for p in profile.products]
-    tools = [ToolView(_show(c.name), c.url, image_url(c.logo_url)) for c in profile.carousel_items]
+                      image(b.background_image, "background")) for b in profile.bio_links]
+    products = [ProductView(_show(p.name), _show(p.price), p.url, image(p.image_url, "product"))
+                for p in profile.products]
+    tools = [ToolView(_show(c.name), c.url, image(c.logo_url, "logo")) for c in profile.carousel_items]
     canonical = site.base_url + canonical_path
     description = _truncate(tagline_plain, DESCRIPTION_MAX) if tagline_plain else f"Links, products and tools from {name}."
-    og_image = site.absolute(cover or avatar) if (cover or avatar) else None
+    shared = (cover and cover.og) or (avatar and avatar.og)
+    og_image = site.absolute(shared) if shared else None
     person = {"@context": "https://schema.org", "@type": "Person", "name": name, "url": canonical}
     if tagline_plain:
         person["description"] = tagline_plain
     if avatar:
-        person["image"] = site.absolute(avatar)
+        person["image"] = site.absolute(avatar.og or avatar.src)
     same_as = [s.url for s in social if s.url.lower().startswith(("https:", "http:"))]
     if same_as:
         person["sameAs"] = same_as

@@ -6,31 +6,68 @@ Jinja2 or markdown-it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.config import Config
+
+# The `sizes` attribute of each image role: how wide the image is drawn, matching
+# assets/style.css (a 680 px column from 720 px up, full width below; products
+# two to a row on phones and three on desktops).
+IMAGE_SIZES = {
+    "avatar": "120px",
+    "cover": "(min-width: 720px) 680px, 100vw",
+    "background": "(min-width: 720px) 640px, calc(100vw - 32px)",
+    "product": "(min-width: 720px) 200px, calc(50vw - 40px)",
+    "logo": "48px",
+}
+# The layout box of each role, for the width/height of an image kept remote.
+IMAGE_BOXES = {"avatar": (120, 120), "cover": (680, 220), "background": (640, 160), "product": (200, 200),
+               "logo": (48, 48)}
+_TYPES = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png"}
+
+
+class ImageView(NamedTuple):
+    """One image as the templates draw it: <picture> sources, fallback and size."""
+
+    src: str                                 # the fallback file, or the original URL of a remote image
+    width: int
+    height: int
+    sources: tuple[tuple[str, str], ...]     # (MIME type, srcset), best format first
+    sizes: str
+    placeholder: str                         # CSS class filling the box with the dominant colour
+    og: str | None                           # the JPEG for og:image (covers and avatars)
 
 
 @dataclass(frozen=True)
 class SiteContext:
-    """What every page shares: URLs, language, and the hashed asset names."""
+    """What every page shares: URLs, language, the hashed asset names and image sets."""
 
     base_url: str
     language: str
     home: str
     assets: dict[str, str]  # logical name -> "/assets/name.<hash>.ext"
-    media: dict[str, str]   # local image reference -> "/media/<hash>.ext"
+    images: dict = field(default_factory=dict)  # (reference as stored, role) -> images.ImageSet
 
     def asset_url(self, name: str) -> str:
         """The content-hashed URL of the packaged or site asset `name`."""
         return self.assets[name]
 
-    def image_url(self, reference: str | None) -> str | None:
-        """Where the page loads an image from: the copied local file, or the remote URL."""
+    def image(self, reference: str | None, role: str) -> ImageView | None:
+        """How a page shows an image: its optimized files, or the remote URL as it is."""
         if not reference:
             return None
-        return self.media.get(reference, reference)
+        image_set = self.images.get((reference, role))
+        if image_set is None:  # remote, and neither fetched nor cached: kept as it is
+            width, height = IMAGE_BOXES[role]
+            return ImageView(reference, width, height, (), "", "", reference)
+        sources = tuple((_TYPES[format], ", ".join(f"/{v.path} {v.width}w" for v in image_set.variants
+                                                   if v.format == format))
+                        for format in ("avif", "webp") if any(v.format == format for v in image_set.variants))
+        og = f"/{image_set.og_jpeg.path}" if image_set.og_jpeg else None
+        return ImageView(f"/{image_set.fallback.path}", image_set.width, image_set.height, sources,
+                         IMAGE_SIZES[role], image_set.placeholder, og)
 
     def absolute(self, url: str) -> str:
         """`url` made absolute against base_url (remote URLs are already absolute)."""

@@ -56,14 +56,22 @@ def test_static_json_is_the_workers_document(site):
     assert document["profile"]["avatar"] == "/images/avatar.jpg"  # as stored, like the Worker
 
 
-def test_local_images_are_copied_under_content_hashed_names(site):
+def test_local_images_become_optimized_files_under_content_names(site):
     build_site(site)
-    page = (site / "dist" / "ana.html").read_text()
-    sources = re.findall(r'src="(/media/[0-9a-f]{20}\.(?:jpg|png))"', page)
-    assert len(set(sources)) == 3  # avatar, cover (also a link background), logo
-    for source in sources:
-        assert (site / "dist" / source.lstrip("/")).is_file()
-    assert "https://images.example.org/linh.jpg?w=400&amp;h=400&amp;fit=crop" in (site / "dist" / "linh.example.com.html").read_text()
+    dist = site / "dist"
+    page = (dist / "ana.html").read_text()
+    urls = re.findall(r'(?:src|srcset)="(/media/[^" ]+)', page)
+    urls += [url for srcset in re.findall(r'srcset="([^"]+)"', page) for url in re.findall(r"(/media/\S+)", srcset)]
+    assert urls and all(re.fullmatch(r"/media/[0-9a-f]{32}\.(?:avif|webp|jpg|png)", url) for url in urls)
+    for url in urls:
+        assert (dist / url.lstrip("/")).is_file(), url
+    assert 'type="image/avif"' in page and 'type="image/webp"' in page
+    for tag in re.findall(r"<img [^>]*>", page):
+        assert re.search(r' width="\d+" height="\d+"', tag), tag
+    cover, avatar = re.findall(r"<img [^>]*>", page)[:2]
+    assert 'fetchpriority="high"' in cover and "loading=" not in cover and "loading=" not in avatar
+    assert all('loading="lazy"' in tag for tag in re.findall(r"<img [^>]*>", page)[2:])
+    assert "https://images.example.org/linh.jpg?w=400&amp;h=400&amp;fit=crop" in (dist / "linh.example.com.html").read_text()
 
 
 def test_pages_run_no_script_and_need_no_inline_style(site):
@@ -164,6 +172,7 @@ def test_incremental_builds_equal_a_fresh_build(tmp_path):
     files = snapshot(site / "dist")
     assert "ana.html" not in files and "rtl.html" not in files and "api/profiles/rtl.json" not in files
     assert not any(name.endswith(".png") for name in files)  # the logo is no longer used anywhere
+    assert not any(name.startswith("media/") for name in files if not name.endswith((".avif", ".webp", ".jpg")))
 
 
 def test_invalid_data_reports_every_problem_and_keeps_the_output(site):
@@ -340,3 +349,9 @@ def test_a_template_failing_while_rendering_names_the_profile(site):
     shutil.rmtree(templates)
     build_site(site)  # the next build recovers the staging tree
     assert (site / "dist" / "many-7.html").exists()
+
+
+def test_the_stylesheet_holds_every_placeholder_colour():
+    from generator.config import packaged_dir
+    from generator.images import PLACEHOLDER_CSS
+    assert PLACEHOLDER_CSS.strip() in (packaged_dir("assets") / "style.css").read_text()
