@@ -459,9 +459,9 @@ class ImageSet:
     placeholder: str                 # "ph-<n>" class for the dominant colour; "" for transparent/SVG
     og_jpeg: Variant | None          # JPEG for og:image (covers and avatars), else None
 
-    def srcset(self, format: str) -> str:
-        """The `srcset` value for one format: "media/a.avif 120w, media/b.avif 240w"."""
-        return ", ".join(f"{v.path} {v.width}w" for v in self.variants if v.format == format)
+    def srcset(self, format: str, prefix: str = "") -> str:
+        """The `srcset` value for one format: "media/a.avif 120w, media/b.avif 240w" (each path after `prefix`)."""
+        return ", ".join(f"{prefix}{v.path} {v.width}w" for v in self.variants if v.format == format)
 
 
 @dataclass

@@ -62,8 +62,7 @@ class SiteContext:
         if image_set is None:  # remote, and neither fetched nor cached: kept as it is
             width, height = IMAGE_BOXES[role]
             return ImageView(reference, width, height, (), "", "", reference)
-        sources = tuple((_TYPES[format], ", ".join(f"/{v.path} {v.width}w" for v in image_set.variants
-                                                   if v.format == format))
+        sources = tuple((_TYPES[format], image_set.srcset(format, prefix="/"))
                         for format in ("avif", "webp") if any(v.format == format for v in image_set.variants))
         og = f"/{image_set.og_jpeg.path}" if image_set.og_jpeg else None
         return ImageView(f"/{image_set.fallback.path}", image_set.width, image_set.height, sources,

@@ -77,16 +77,24 @@ _PLAIN_HTTP = re.compile(r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?:
 _PLAIN_LINK = re.compile(_PLAIN_HTTP.pattern + r"|(?:mailto|tel):[!-~]+")
 
 
+def _plain_scheme(value: object) -> tuple[str | None, str | None]:
+    """(why the URL's text is unusable or hides its scheme, or None; its scheme, or None)."""
+    text_problem = _url_text_problem(value)
+    if text_problem:
+        return text_problem, None
+    scheme, hidden = _scheme_of(value), _hidden_scheme(value)
+    if hidden != scheme or (scheme and not value.lower().startswith(scheme + ":")):
+        return "hides its scheme with entities, whitespace or invisible characters; write it plainly", None
+    return None, scheme
+
+
 def link_problem(value: object) -> str | None:
     """Why `value` cannot be a link's URL, or None."""
     if value.__class__ is str and _PLAIN_HTTP.fullmatch(value):
         return None
-    text_problem = _url_text_problem(value)
-    if text_problem:
-        return text_problem
-    scheme, hidden = _scheme_of(value), _hidden_scheme(value)
-    if hidden != scheme or (scheme and not value.lower().startswith(scheme + ":")):
-        return "hides its scheme with entities, whitespace or invisible characters; write it plainly"
+    problem, scheme = _plain_scheme(value)
+    if problem:
+        return problem
     if scheme is None:
         return f"{value!r} is not an absolute URL; links start with https://, http://, mailto: or tel:"
     if scheme not in LINK_SCHEMES:
@@ -125,12 +133,9 @@ def image_problem(value: object) -> str | None:
     """Why `value` cannot be an image source (URL or path under content/), or None."""
     if value.__class__ is str and _PLAIN_HTTP.fullmatch(value):
         return None
-    text_problem = _url_text_problem(value)
-    if text_problem:
-        return text_problem
-    scheme, hidden = _scheme_of(value), _hidden_scheme(value)
-    if hidden != scheme or (scheme and not value.lower().startswith(scheme + ":")):
-        return "hides its scheme with entities, whitespace or invisible characters; write it plainly"
+    problem, scheme = _plain_scheme(value)
+    if problem:
+        return problem
     if scheme is not None:
         if scheme not in IMAGE_SCHEMES:
             return f"the scheme {scheme!r} is not allowed for images; use https:// or a file under content/"
