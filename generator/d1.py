@@ -1,0 +1,469 @@
+"""The site database in D1: export, push (only what changed, refusing to lose others' edits), pull.
+
+D1's current state is always read back from D1 itself (the local D1's SQLite file,
+read in place, or `wrangler d1 execute --remote --json`), never from a memory of
+the last push. What biogen does remember, per profile, is the content hash it
+last pushed to each D1 database (table `biogen_d1_pushed`, local-only like the
+change journal): a profile whose hash in D1 differs both from that and from the
+local one was edited by someone else (the admin panel), and push refuses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import d1sql
+from generator.config import Config, D1Binding
+from generator.db import CHILD_TABLES, PROFILE_TABLES
+from generator.errors import BiogenError, ConfigError
+from generator.wrangler import Wrangler, WranglerError
+
+log = logging.getLogger(__name__)
+
+# Rows read per query from remote D1: one `wrangler d1 execute` answer stays a few MB.
+REMOTE_PAGE_ROWS = 20_000
+# The local D1 file: miniflare names it by the Durable Object id of the database id.
+LOCAL_D1_FOLDER = Path(".wrangler/state/v3/d1/miniflare-D1DatabaseObject")
+TIMESTAMPS = ("created_at", "updated_at")
+PUSHED_TABLE_SQL = ("CREATE TABLE IF NOT EXISTS biogen_d1_pushed (target TEXT NOT NULL, profile_id TEXT NOT NULL, "
+                    "hash TEXT NOT NULL, PRIMARY KEY (target, profile_id))")
+
+
+class D1Error(BiogenError):
+    """D1 cannot be read or written as asked."""
+
+
+class D1ConflictError(D1Error):
+    """D1 holds edits made by someone else since biogen last pushed."""
+
+
+# ---- where D1 is ---------------------------------------------------------------------
+
+def durable_object_id(unique_key: str, name: str) -> str:
+    """workerd's idFromName(): the hex id miniflare names a Durable Object's SQLite file by."""
+    import hmac
+    key = hashlib.sha256(unique_key.encode()).digest()
+    first = hmac.new(key, name.encode(), hashlib.sha256).digest()[:16]
+    return (first + hmac.new(key, first, hashlib.sha256).digest()[:16]).hex()
+
+
+def local_d1_file(site_dir: Path, binding: D1Binding) -> Path:
+    """The SQLite file wrangler's local mode keeps this D1 database in."""
+    name = durable_object_id("miniflare-D1DatabaseObject", binding.database_id or binding.database_name)
+    return site_dir / LOCAL_D1_FOLDER / f"{name}.sqlite"
+
+
+def require_binding(config: Config) -> D1Binding:
+    """The D1 binding of wrangler.toml; ConfigError when there is none or --env is needed."""
+    if config.d1 is None:
+        raise ConfigError(f"{config.site_dir / 'wrangler.toml'} declares no D1 database for "
+                          f"{'[env.' + config.wrangler_env + ']' if config.wrangler_env else 'the top level'}: add "
+                          "[[d1_databases]] with binding, database_name, database_id and migrations_dir")
+    if config.wrangler_env is None and not _top_level_d1(config.site_dir):
+        raise ConfigError("wrangler.toml declares D1 only per environment ([env.NAME]); choose one with "
+                          "--env (for example --env production)")
+    return config.d1
+
+
+def _top_level_d1(site_dir: Path) -> bool:
+    import tomllib
+    path = site_dir / "wrangler.toml"
+    return path.is_file() and bool(tomllib.loads(path.read_text(encoding="utf-8")).get("d1_databases"))
+
+
+@dataclass
+class D1:
+    """One D1 database, local (read from its file) or remote (read through wrangler)."""
+
+    config: Config
+    wrangler: Wrangler
+    remote: bool
+
+    @property
+    def binding(self) -> D1Binding:
+        return require_binding(self.config)
+
+    @property
+    def mode(self) -> str:
+        return "--remote" if self.remote else "--local"
+
+    @property
+    def target(self) -> str:
+        """The key this database's pushed hashes are recorded under."""
+        return f"{'remote' if self.remote else 'local'}:{self.binding.database_id or self.binding.database_name}"
+
+    def describe(self) -> str:
+        return f"{'remote' if self.remote else 'local'} D1 {self.binding.database_name!r}"
+
+    def query(self, sql: str) -> list[dict]:
+        """Rows of one read-only SELECT, as dicts."""
+        if not self.remote:
+            return self._query_file(sql)
+        answer = self.wrangler.run_json(["d1", "execute", self.binding.binding, "--remote", "--command", sql])
+        if not isinstance(answer, list) or not answer or not answer[-1].get("success", False):
+            raise D1Error(f"{self.describe()} did not answer {sql[:80]!r}: {answer!r:.300}")
+        return answer[-1]["results"]
+
+    def _query_file(self, sql: str) -> list[dict]:
+        path = local_d1_file(self.config.site_dir, self.binding)
+        if not path.exists():
+            raise D1Error(f"{self.describe()} does not exist yet ({path}): run `biogen d1 push --local`, which "
+                          "creates it with the migrations")
+        # Read in place (the file is in WAL mode: a copy of the main file alone may be stale).
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=10)
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(row) for row in conn.execute(sql)]
+        except sqlite3.Error as error:
+            raise D1Error(f"{self.describe()}: {error} (in {sql[:80]!r})") from None
+        finally:
+            conn.close()
+
+    def execute_file(self, path: Path) -> None:
+        """Run a .sql file in D1 (all or nothing, by wrangler)."""
+        self.wrangler.run(["d1", "execute", self.binding.binding, self.mode, "--file", str(path), "--yes"])
+
+    def migrate(self) -> None:
+        """`wrangler d1 migrations apply` on this database: the same files and table as biogen's."""
+        self.wrangler.run(["d1", "migrations", "apply", self.binding.binding, self.mode])
+
+    def table_names(self) -> set[str]:
+        return {row["name"] for row in self.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def read_rows(self, columns: dict[str, list[str]]) -> dict[str, list[tuple]]:
+        """Every row of the profile tables (`columns` of each), in rowid order."""
+        missing = [t for t in PROFILE_TABLES if t not in self.table_names()]
+        if missing:
+            raise D1Error(f"{self.describe()} has no table {', '.join(missing)}: apply the migrations first "
+                          f"(`npx wrangler d1 migrations apply {self.binding.binding} {self.mode}`)")
+        rows: dict[str, list[tuple]] = {}
+        for table in PROFILE_TABLES:
+            names = ", ".join(columns[table])
+            found: list[tuple] = []
+            last = -1 << 63
+            while True:
+                page = self.query(f"SELECT rowid AS _rowid, {names} FROM {table} WHERE rowid > {last} "
+                                  f"ORDER BY rowid LIMIT {REMOTE_PAGE_ROWS}")
+                found += [tuple(row[c] for c in columns[table]) for row in page]
+                if len(page) < REMOTE_PAGE_ROWS:
+                    break
+                last = page[-1]["_rowid"]
+            rows[table] = found
+        return rows
+
+
+def open_d1(config: Config, *, remote: bool, wrangler: Wrangler | None = None, dry_run: bool = False,
+            echo: Callable[[str], None] = print) -> D1:
+    """The D1 database of `config` (binding from wrangler.toml, environment from --env)."""
+    require_binding(config)
+    wrangler = wrangler or Wrangler(config.site_dir, env_name=config.wrangler_env, dry_run=dry_run, echo=echo)
+    return D1(config, wrangler, remote)
+
+
+# ---- the local side ---------------------------------------------------------------------
+
+def table_columns(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """The columns of each profile table, in the schema's order."""
+    return {table: [row[1] for row in conn.execute(f"PRAGMA table_info({table})")] for table in PROFILE_TABLES}
+
+
+def local_rows(conn: sqlite3.Connection, columns: dict[str, list[str]]) -> dict[str, list[tuple]]:
+    """Every row of the profile tables, in rowid order (children of missing profiles left out)."""
+    rows = {}
+    for table in PROFILE_TABLES:
+        names = ", ".join(columns[table])
+        where = "" if table == "profiles" else " WHERE profile_id IN (SELECT id FROM profiles)"
+        rows[table] = [tuple(row) for row in conn.execute(f"SELECT {names} FROM {table}{where} ORDER BY rowid")]
+    return rows
+
+
+# ---- content hashes ---------------------------------------------------------------------
+
+def _plain(value: object) -> object:
+    # A REAL holding an integer comes back from wrangler's JSON as an integer.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bytes):
+        return "x" + value.hex()
+    return value
+
+
+@dataclass
+class Content:
+    """Rows of the five tables grouped by profile, with a content hash per profile."""
+
+    columns: dict[str, list[str]]
+    rows: dict[str, list[tuple]]
+    usernames: dict[str, str] = field(default_factory=dict)       # profile id -> username
+    hashes: dict[str, str] = field(default_factory=dict)          # profile id -> content hash
+    loose_hashes: dict[str, str] = field(default_factory=dict)    # the same without created_at/updated_at
+
+    def __post_init__(self) -> None:
+        profile_columns = self.columns["profiles"]
+        key, user = profile_columns.index("id"), profile_columns.index("username")
+        kept = [i for i, c in enumerate(profile_columns) if c not in TIMESTAMPS]
+        parts: dict[str, list] = {}
+        for row in self.rows["profiles"]:
+            self.usernames[row[key]] = row[user]
+            parts[row[key]] = [[_plain(v) for v in row]]
+        for table in CHILD_TABLES:
+            owner, ident = self.columns[table].index("profile_id"), self.columns[table].index("id")
+            by_profile: dict[str, list] = {}
+            for row in self.rows[table]:
+                by_profile.setdefault(row[owner], []).append([_plain(v) for v in row])
+            for profile_id, children in by_profile.items():
+                if profile_id in parts:
+                    parts[profile_id].append([table, sorted(children, key=lambda r: str(r[ident]))])
+        for profile_id, part in parts.items():
+            self.hashes[profile_id] = _digest(part)
+            self.loose_hashes[profile_id] = _digest([[part[0][i] for i in kept], *part[1:]])
+
+    @property
+    def version(self) -> str:
+        """One content version for the whole database: a digest of every profile's hash."""
+        return content_version(self.hashes)
+
+
+def _digest(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def content_version(hashes: dict[str, str]) -> str:
+    """The content version of a database whose profiles have `hashes`."""
+    return _digest(sorted(hashes.items()))
+
+
+def local_content(conn: sqlite3.Connection) -> Content:
+    """The local database's profile content."""
+    columns = table_columns(conn)
+    return Content(columns, local_rows(conn, columns))
+
+
+# ---- export -----------------------------------------------------------------------------
+
+def export_sql(conn: sqlite3.Connection) -> str:
+    """The whole content as D1 SQL that brings any D1 state (same schema) to exactly these rows."""
+    content = local_content(conn)
+    return d1sql.script(d1sql.full_statements(content.columns, content.rows))
+
+
+# ---- push -------------------------------------------------------------------------------
+
+@dataclass
+class Diff:
+    """What must change in D1 to make it hold the local content."""
+
+    upserts: dict[str, list[tuple]]
+    deletes: dict[str, list[str]]
+    changed_profiles: list[str]     # usernames (old and new) whose documents change
+    full: bool = False
+
+    @property
+    def rows(self) -> int:
+        """Rows written plus rows deleted."""
+        return sum(map(len, self.upserts.values())) + sum(map(len, self.deletes.values()))
+
+    @property
+    def empty(self) -> bool:
+        return not self.full and self.rows == 0
+
+
+def diff(local: Content, remote: Content) -> Diff:
+    """Rows to upsert and ids to delete, table by table, compared by id."""
+    upserts, deletes = {}, {}
+    touched: set[str] = set()
+    for table in PROFILE_TABLES:
+        columns = local.columns[table]
+        ident = columns.index("id")
+        owner = columns.index("id" if table == "profiles" else "profile_id")
+        theirs = {row[ident]: row for row in remote.rows[table]}
+        mine = {row[ident]: row for row in local.rows[table]}
+        upserts[table] = [row for key, row in mine.items() if key not in theirs or tuple(map(_plain, theirs[key]))
+                          != tuple(map(_plain, row))]
+        deletes[table] = sorted(key for key in theirs if key not in mine)
+        touched |= {row[owner] for row in upserts[table]} | {theirs[key][owner] for key in deletes[table]}
+    names = {remote.usernames.get(p) for p in touched} | {local.usernames.get(p) for p in touched}
+    return Diff(upserts, deletes, sorted(n for n in names if n))
+
+
+def full_diff(local: Content) -> Diff:
+    """Every row, with everything else deleted: the fallback when D1's rows cannot be read."""
+    return Diff({t: list(local.rows[t]) for t in PROFILE_TABLES}, {}, sorted(local.usernames.values()), full=True)
+
+
+def pushed_hashes(conn: sqlite3.Connection, target: str) -> dict[str, str] | None:
+    """The hashes recorded at the last push to `target`, or None if never pushed there."""
+    conn.execute(PUSHED_TABLE_SQL)
+    rows = conn.execute("SELECT profile_id, hash FROM biogen_d1_pushed WHERE target = ?", (target,)).fetchall()
+    known = conn.execute("SELECT 1 FROM biogen_meta WHERE key = ?", (f"d1_pushed:{target}",)).fetchone()
+    return dict(rows) if rows or known else None
+
+
+def record_hashes(conn: sqlite3.Connection, target: str, hashes: dict[str, str]) -> None:
+    """Remember `hashes` as what `target` holds (after a push or a pull)."""
+    from generator.profiles import transaction
+    with transaction(conn):
+        conn.execute(PUSHED_TABLE_SQL)
+        conn.execute("DELETE FROM biogen_d1_pushed WHERE target = ?", (target,))
+        conn.executemany("INSERT INTO biogen_d1_pushed (target, profile_id, hash) VALUES (?, ?, ?)",
+                         [(target, k, v) for k, v in sorted(hashes.items())])
+        conn.execute("INSERT INTO biogen_meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO NOTHING",
+                     (f"d1_pushed:{target}",))
+
+
+def conflicts(local: Content, remote: Content, pushed: dict[str, str] | None) -> list[str]:
+    """Usernames of profiles someone else changed in D1 since biogen's last push (and that differ locally)."""
+    found = set()
+    for profile_id in set(remote.hashes) | set(pushed or {}):
+        theirs = remote.hashes.get(profile_id)
+        if theirs == local.hashes.get(profile_id):
+            continue
+        if pushed is None:
+            # Never pushed here: D1's own rows (the seeded default profile made by
+            # the migrations) count as edits only if more than their timestamps differ.
+            if theirs is not None and remote.loose_hashes[profile_id] != local.loose_hashes.get(profile_id):
+                found.add(remote.usernames[profile_id])
+        elif theirs != pushed.get(profile_id):
+            found.add(remote.usernames.get(profile_id) or local.usernames.get(profile_id) or profile_id)
+    return sorted(found)
+
+
+@dataclass
+class PushResult:
+    """What a push did."""
+
+    diff: Diff
+    statements: int
+    bytes: int
+    version: str
+    purged: list[str]
+
+
+def push(conn: sqlite3.Connection, d1: D1, *, force: bool = False, full: bool = False, dry_run: bool = False,
+         kv_binding: str = "CONFIG_CACHE", kv_key: str = "profile:{username}") -> PushResult:
+    """Migrate D1, then send it only the rows that differ from the local content."""
+    d1.migrate()
+    local = local_content(conn)
+    try:
+        remote = Content(local.columns, d1.read_rows(local.columns))
+    except (D1Error, WranglerError) as error:
+        if not dry_run and not full:
+            raise
+        log.warning("could not read %s (%s); sending everything", d1.describe(), error)
+        remote = None
+    if remote is not None and not force:
+        clashing = conflicts(local, remote, pushed_hashes(conn, d1.target))
+        if clashing:
+            raise D1ConflictError(
+                f"{d1.describe()} holds changes made outside biogen since its last push, to "
+                f"{len(clashing)} profile{'s' if len(clashing) != 1 else ''}: {', '.join(clashing[:50])}"
+                f"{' ...' if len(clashing) > 50 else ''}. Run `biogen d1 pull {d1.mode}` to bring them into the "
+                f"local database first, or push with --force to overwrite them")
+    changes = full_diff(local) if full or remote is None else diff(local, remote)
+    if changes.full:
+        statements = d1sql.full_statements(local.columns, changes.upserts)
+    else:
+        statements = d1sql.change_statements(local.columns, changes.upserts, changes.deletes)
+    text = d1sql.script(statements)
+    result = PushResult(changes, len(statements) - 1, len(text.encode()), local.version, [])
+    if changes.empty:
+        log.info("%s already holds the local content", d1.describe())
+    else:
+        _execute_script(d1, text)
+    if not dry_run:
+        record_hashes(conn, d1.target, local.hashes)
+        result.purged = purge_cache(d1, changes.changed_profiles, kv_binding, kv_key)
+    return result
+
+
+def _execute_script(d1: D1, text: str) -> None:
+    folder = d1.config.site_dir / ".biogen"
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".sql", prefix="d1-push-", dir=folder,
+                                     delete=False) as file:
+        file.write(text)
+    path = Path(file.name)
+    try:
+        d1.execute_file(path)
+    finally:
+        if not d1.wrangler.dry_run:
+            path.unlink(missing_ok=True)
+
+
+# ---- the Worker's KV cache ----------------------------------------------------------------
+
+def kv_declared(site_dir: Path, env: str | None, binding: str) -> bool:
+    """True when wrangler.toml declares a KV namespace `binding` (in [env.NAME] when chosen)."""
+    import tomllib
+    path = site_dir / "wrangler.toml"
+    if not path.is_file():
+        return False
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    scope = data.get("env", {}).get(env, {}) if env else data
+    return any(ns.get("binding") == binding for ns in scope.get("kv_namespaces", []))
+
+
+def purge_cache(d1: D1, usernames: list[str], binding: str, pattern: str) -> list[str]:
+    """Delete the Worker's cached documents of `usernames` from KV; returns the keys deleted."""
+    if not usernames:
+        return []
+    if not kv_declared(d1.config.site_dir, d1.config.wrangler_env, binding):
+        log.info("wrangler.toml binds no KV namespace %s: no cached documents to delete", binding)
+        return []
+    keys = [pattern.format(username=name) for name in usernames]
+    folder = d1.config.site_dir / ".biogen"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "kv-purge.json"
+    path.write_text(json.dumps(keys), encoding="utf-8")
+    try:
+        d1.wrangler.run(["kv", "bulk", "delete", str(path), "--binding", binding, d1.mode, "--force"])
+    finally:
+        if not d1.wrangler.dry_run:
+            path.unlink(missing_ok=True)
+    return keys
+
+
+# ---- pull -------------------------------------------------------------------------------
+
+def pull(conn: sqlite3.Connection, d1: D1, *, dry_run: bool = False):
+    """Bring D1's profiles into the local database in one transaction, through import's rules."""
+    from generator import importer
+    from generator import profiles as store
+    from generator.model import load_profiles
+    from generator.biodata import to_biodata
+    local_columns = table_columns(conn)
+    remote = Content(local_columns, d1.read_rows(local_columns))
+    # D1's rows, in their rowid order, in a scratch database: load_profiles() orders
+    # children as the Worker does (order_index, then insertion order).
+    scratch = sqlite3.connect(":memory:")
+    for table in PROFILE_TABLES:
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+        scratch.execute(sql)
+        marks = ", ".join("?" for _ in local_columns[table])
+        scratch.executemany(f"INSERT INTO {table} ({', '.join(local_columns[table])}) VALUES ({marks})",
+                            remote.rows[table])
+    documents = {p.username: to_biodata(p) for p in load_profiles(scratch)}
+    scratch.close()
+    incoming, warnings = importer.incoming_profiles(d1.describe(), {"bioData": documents},
+                                                    content_dir=d1.config.content_dir)
+    for warning in warnings:
+        log.warning(warning)
+    gone = [row for row in conn.execute("SELECT id, username FROM profiles ORDER BY username")
+            if row[1] not in documents]
+    if dry_run:
+        return importer.plan_import(conn, incoming), [name for _, name in gone]
+    with store.transaction(conn):
+        plan = importer.plan_import(conn, incoming)
+        importer._apply(conn, plan, store.timestamp())
+        for profile_id, _ in gone:
+            store.delete_profile(conn, profile_id)
+    record_hashes(conn, d1.target, remote.hashes)
+    return plan, [name for _, name in gone]
