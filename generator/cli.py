@@ -310,6 +310,101 @@ def profile_rename(site_dir: Path, quiet: bool, old: str, new: str) -> None:
         log.warning("biogen.toml's home is %r: set home = %r to keep this profile at /", old, new)
 
 
+# ---- D1 and publishing: d1 export/push/pull, verify, publish, types --------------------
+
+def _d1_target(command):
+    """--local/--remote and --env, shared by the commands that talk to D1."""
+    @click.option("--local", "where", flag_value="local", help="The local D1 of `wrangler dev` (offline).")
+    @click.option("--remote", "where", flag_value="remote", help="The D1 database on Cloudflare "
+                                                                 "(needs CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID).")
+    @click.option("--env", "env_name", help="wrangler.toml's [env.NAME] holding the D1 binding (production, preview...).")
+    @functools.wraps(command)
+    def wrapper(*args, where: str | None, **kwargs):
+        if where is None:
+            raise click.UsageError("choose the D1 database: --local or --remote")
+        return command(*args, remote=where == "remote", **kwargs)
+    return wrapper
+
+
+@cli.group()
+def d1() -> None:
+    """Export, push and pull the profile tables of the site's D1 database."""
+
+
+@d1.command("export")
+@site_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output.")
+def d1_export(site_dir: Path, quiet: bool, output: Path | None) -> None:
+    """Write the profile data as SQL that D1 accepts (wrangler d1 execute --file)."""
+    from generator.authoring import write_atomically
+    from generator.d1 import export_sql
+    from generator.migrate import open_migrated
+    config = load_config(site_dir)
+    conn = open_migrated(config.database, config.migrations_dir)
+    try:
+        text = export_sql(conn)
+    finally:
+        conn.close()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(output, [text])
+
+
+@d1.command("push")
+@site_options
+@_d1_target
+@click.option("--force", is_flag=True, help="Overwrite profiles that were changed in D1 since the last push.")
+@click.option("--full", is_flag=True, help="Send every row, not only the changes.")
+@click.option("--dry-run", is_flag=True, help="Print the wrangler commands and what would change; change nothing.")
+@click.option("--kv-binding", default="CONFIG_CACHE", show_default=True,
+              help="The KV namespace the Worker caches documents in.")
+@click.option("--kv-key", default="profile:{username}", show_default=True,
+              help="The cache key of a profile's document.")
+def d1_push(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, force: bool, full: bool,
+            dry_run: bool, kv_binding: str, kv_key: str) -> None:
+    """Migrate D1 with wrangler, then send it only what differs from the local database."""
+    from generator import d1 as d1_module
+    from generator.migrate import open_migrated
+    config = load_config(site_dir, wrangler_env=env_name)
+    target = d1_module.open_d1(config, remote=remote, dry_run=dry_run, echo=click.echo)
+    conn = open_migrated(config.database, config.migrations_dir)
+    try:
+        result = d1_module.push(conn, target, force=force, full=full, dry_run=dry_run, kv_binding=kv_binding,
+                                kv_key=kv_key)
+    finally:
+        conn.close()
+    if not quiet:
+        click.echo(d1_module.describe_push(result, target, dry_run=dry_run))
+
+
+@d1.command("pull")
+@site_options
+@_d1_target
+@click.option("--dry-run", is_flag=True, help="Say what would be created, changed and removed; write nothing.")
+def d1_pull(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, dry_run: bool) -> None:
+    """Bring D1's profiles into the local database (one transaction, import's rules)."""
+    from generator import d1 as d1_module
+    from generator import importer
+    from generator.migrate import open_migrated
+    config = load_config(site_dir, wrangler_env=env_name)
+    target = d1_module.open_d1(config, remote=remote, dry_run=dry_run, echo=click.echo)
+    conn = open_migrated(config.database, config.migrations_dir)
+    try:
+        plan, removed = d1_module.pull(conn, target, dry_run=dry_run)
+    finally:
+        conn.close()
+    if quiet:
+        return
+    for change in plan:
+        if dry_run or change.action != "unchanged":
+            click.echo(change.describe())
+    for name in removed:
+        click.echo(f"{'remove' if dry_run else 'removed':<9}  {name}")
+    click.echo(importer.summary(plan, dry_run=dry_run))
+
+
 def main() -> None:
     """Entry point of the `biogen` console script."""
     cli(prog_name="biogen")

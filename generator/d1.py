@@ -467,3 +467,19 @@ def pull(conn: sqlite3.Connection, d1: D1, *, dry_run: bool = False):
             store.delete_profile(conn, profile_id)
     record_hashes(conn, d1.target, remote.hashes)
     return plan, [name for _, name in gone]
+
+
+def describe_push(result: PushResult, d1: D1, *, dry_run: bool) -> str:
+    """One or two lines saying what a push sent (or would send)."""
+    changes = result.diff
+    if changes.empty:
+        return f"{d1.describe()} already holds the local content (version {result.version})"
+    upserted = sum(map(len, changes.upserts.values()))
+    deleted = sum(map(len, changes.deletes.values()))
+    verb = "would send" if dry_run else "sent"
+    what = "every row" if changes.full else f"{upserted} rows written, {deleted} deleted"
+    lines = [f"{verb} {what} to {d1.describe()}: {len(changes.changed_profiles)} profiles changed, "
+             f"{result.statements} statements, {result.bytes:,} bytes (version {result.version})"]
+    if result.purged:
+        lines.append(f"deleted {len(result.purged)} cached document(s) from KV")
+    return "\n".join(lines)

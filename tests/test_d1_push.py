@@ -1,0 +1,135 @@
+"""biogen d1 push/pull against the real local D1 (wrangler 4.86.0, offline)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import cli
+from generator.config import load_config
+from generator.d1 import local_d1_file
+from sitekit import execute
+from wranglerkit import needs_wrangler, wrangler, wrangler_site
+
+pytestmark = [needs_wrangler, pytest.mark.slow]
+
+
+def biogen(site, *args):
+    result = CliRunner().invoke(cli, [*args, "--site", str(site)])
+    return result
+
+
+def d1_rows(site, sql, params=()):
+    path = local_d1_file(site, load_config(site).d1)
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def local_rows(site, sql):
+    conn = sqlite3.connect(site / "content" / "bio.db")
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+TABLES = ("profiles", "social_links", "bio_links", "products", "carousel_items")
+
+
+def same_content(site):
+    for table in TABLES:
+        assert d1_rows(site, f"SELECT * FROM {table} ORDER BY id") == local_rows(site, f"SELECT * FROM {table} ORDER BY id"), table
+
+
+@pytest.fixture
+def site(tmp_path):
+    return wrangler_site(tmp_path / "site")
+
+
+def test_push_sends_the_content_then_only_the_changes(site):
+    first = biogen(site, "d1", "push", "--local")
+    assert first.exit_code == 0, first.output
+    same_content(site)
+    again = biogen(site, "d1", "push", "--local")
+    assert "already holds the local content" in again.output, again.output
+    execute(site, "UPDATE bio_links SET name = 'Changed' WHERE id = 'b1';"
+                  "DELETE FROM profiles WHERE username = 'minimal';"
+                  "INSERT INTO profiles (id, username, display_name) VALUES ('p-new', 'newbie', 'New');"
+                  "INSERT INTO bio_links (id, profile_id, name, url, order_index) VALUES ('bn', 'p-new', 'N', 'https://n.example', 0)")
+    second = biogen(site, "d1", "push", "--local")
+    assert second.exit_code == 0, second.output
+    assert "3 rows written, 1 deleted" in second.output and "3 profiles changed" in second.output
+    same_content(site)
+
+
+def test_a_table_biogen_does_not_own_keeps_its_rows(site):
+    biogen(site, "d1", "push", "--local")
+    wrangler(site).run(["d1", "execute", "DB", "--local", "--command",
+                        "CREATE TABLE admin_users (id INTEGER PRIMARY KEY, username TEXT, password_hash TEXT);"
+                        "INSERT INTO admin_users (username, password_hash) VALUES ('admin', 'x')"])
+    execute(site, "DELETE FROM profiles")
+    assert biogen(site, "d1", "push", "--local", "--full").exit_code == 0
+    assert d1_rows(site, "SELECT username FROM admin_users") == [("admin",)]
+    assert d1_rows(site, "SELECT count(*) FROM profiles") == [(0,)]
+
+
+def test_an_edit_made_in_d1_makes_push_refuse_until_pulled(site):
+    assert biogen(site, "d1", "push", "--local").exit_code == 0
+    wrangler(site).run(["d1", "execute", "DB", "--local", "--command",
+                        "UPDATE profiles SET tagline = 'Edited in the admin panel' WHERE username = 'ana'"])
+    execute(site, "UPDATE profiles SET display_name = 'Local edit' WHERE username = 'rtl'")
+    refused = biogen(site, "d1", "push", "--local")
+    assert refused.exit_code == 1
+    assert "ana" in refused.output and "biogen d1 pull --local" in refused.output and "--force" in refused.output
+    assert "rtl" not in refused.output.split("profile")[-1]
+    pulled = biogen(site, "d1", "pull", "--local")
+    assert pulled.exit_code == 0, pulled.output
+    assert local_rows(site, "SELECT tagline FROM profiles WHERE username = 'ana'") == [("Edited in the admin panel",)]
+    pushed = biogen(site, "d1", "push", "--local")
+    assert pushed.exit_code == 0, pushed.output
+    same_content(site)
+
+
+def test_force_overwrites_edits_made_in_d1(site):
+    biogen(site, "d1", "push", "--local")
+    wrangler(site).run(["d1", "execute", "DB", "--local", "--command", "DELETE FROM profiles WHERE username = 'rtl'"])
+    assert biogen(site, "d1", "push", "--local").exit_code == 1
+    assert biogen(site, "d1", "push", "--local", "--force").exit_code == 0
+    same_content(site)
+
+
+def test_push_deletes_the_cached_documents_of_changed_profiles(site):
+    biogen(site, "d1", "push", "--local")
+    tool = wrangler(site)
+    for name in ("ana", "rtl"):
+        tool.run(["kv", "key", "put", f"profile:{name}", "{}", "--binding", "CONFIG_CACHE", "--local"])
+    execute(site, "UPDATE profiles SET tagline = 'new' WHERE username = 'ana'")
+    result = biogen(site, "d1", "push", "--local")
+    assert "deleted 1 cached document" in result.output, result.output
+    gone = tool.run(["kv", "key", "get", "profile:ana", "--binding", "CONFIG_CACHE", "--local"], check=False)
+    kept = tool.run(["kv", "key", "get", "profile:rtl", "--binding", "CONFIG_CACHE", "--local"], check=False)
+    assert "Value not found" in gone.stdout + gone.stderr
+    assert kept.stdout.strip() == "{}"
+
+
+HOSTILE = ["it's \"quoted\"", "back\\slash\\", "ctrl \x01\x07\x1b\t\r\n end", "emoji 🌸👩‍👩‍👧 Nguyễn",
+           "'); DROP TABLE profiles; --", "/* open comment", "x" * 1_000_000, "é" * 300_000 + "'" * 1000]
+
+
+def test_hostile_content_survives_the_round_trip(site):
+    for index, text in enumerate(HOSTILE):
+        execute(site, "INSERT INTO bio_links (id, profile_id, name, url, description, order_index) "
+                      "VALUES (?, 'p-min', ?, 'https://x.example', ?, ?)", (f"h{index}", text[:100], text, 10 + index))
+    assert biogen(site, "d1", "push", "--local").exit_code == 0
+    same_content(site)
+    assert [r[0] for r in d1_rows(site, "SELECT description FROM bio_links WHERE id LIKE 'h%' ORDER BY order_index")] == HOSTILE
+    execute(site, "DELETE FROM bio_links WHERE id LIKE 'h%'")
+    wrangler(site).run(["d1", "execute", "DB", "--local", "--command", "SELECT 1"])
+    pulled = biogen(site, "d1", "pull", "--local", "--dry-run")
+    assert pulled.exit_code == 0, pulled.output
