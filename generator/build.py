@@ -352,6 +352,9 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
         for relative in sorted(previous - set(maps)):
             _delete(staging, trees, relative)
         trees.set_meta({"sitemaps": json.dumps(sorted(maps))})
+    # The content version of these rows, which `biogen verify` compares with D1's (generator.d1).
+    from generator.d1 import VERSION_FILE, version_document
+    _put(staging, trees, VERSION_FILE, version_document(conn).encode())
 
 
 def _check_limits(trees: OutputTrees, staging: Staging, max_files: int, *, strict: bool) -> list[str]:

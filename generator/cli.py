@@ -405,6 +405,32 @@ def d1_pull(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, dry
     click.echo(importer.summary(plan, dry_run=dry_run))
 
 
+@cli.command()
+@site_options
+@_d1_target
+def verify(site_dir: Path, quiet: bool, remote: bool, env_name: str | None) -> None:
+    """Check that D1 matches the local schema and migrations and the built site's content (exit 1 if not)."""
+    from generator import d1 as d1_module
+    from generator.migrate import open_migrated
+    from generator.verify import verify as run_verify
+    config = load_config(site_dir, wrangler_env=env_name)
+    target = d1_module.open_d1(config, remote=remote, echo=click.echo)
+    conn = open_migrated(config.database, config.migrations_dir)
+    try:
+        report = run_verify(conn, target)
+    finally:
+        conn.close()
+    for note in report.notes:
+        log.info(note)
+    if not report.ok:
+        click.echo(f"{target.describe()} differs from the local side ({len(report.differences)}):", err=True)
+        for difference in report.differences:
+            click.echo(f"  - {difference}", err=True)
+        sys.exit(1)
+    if not quiet:
+        click.echo(f"{target.describe()} matches: schema, migrations and content (version {report.version})")
+
+
 def main() -> None:
     """Entry point of the `biogen` console script."""
     cli(prog_name="biogen")

@@ -483,3 +483,16 @@ def describe_push(result: PushResult, d1: D1, *, dry_run: bool) -> str:
     if result.purged:
         lines.append(f"deleted {len(result.purged)} cached document(s) from KV")
     return "\n".join(lines)
+
+
+# ---- the content version in the built site ---------------------------------------------------
+
+VERSION_FILE = "api/version.json"
+
+
+def version_document(conn: sqlite3.Connection) -> str:
+    """`api/version.json`: the content version and each profile's hash, as `biogen verify` reads them."""
+    content = local_content(conn)
+    profiles = {content.usernames[p]: h for p, h in sorted(content.hashes.items(), key=lambda i: content.usernames[i[0]])}
+    return json.dumps({"contentVersion": content.version, "profiles": profiles}, ensure_ascii=False,
+                      separators=(",", ":"), sort_keys=False) + "\n"

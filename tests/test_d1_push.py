@@ -133,3 +133,20 @@ def test_hostile_content_survives_the_round_trip(site):
     wrangler(site).run(["d1", "execute", "DB", "--local", "--command", "SELECT 1"])
     pulled = biogen(site, "d1", "pull", "--local", "--dry-run")
     assert pulled.exit_code == 0, pulled.output
+
+
+def test_verify_passes_after_push_and_names_what_differs(site):
+    from sitekit import build_site
+    build_site(site)
+    assert biogen(site, "d1", "push", "--local").exit_code == 0
+    ok = biogen(site, "verify", "--local")
+    assert ok.exit_code == 0 and "matches" in ok.output, ok.output
+    tool = wrangler(site)
+    tool.run(["d1", "execute", "DB", "--local", "--command",
+              "DROP INDEX idx_products_profile; UPDATE profiles SET tagline = 'x' WHERE username = 'rtl';"
+              "INSERT INTO d1_migrations (name) VALUES ('0003_admin_users.sql')"])
+    bad = biogen(site, "verify", "--local")
+    assert bad.exit_code == 1
+    assert "index idx_products_profile on products is missing in D1" in bad.output
+    assert "migration 0003_admin_users.sql is applied in D1 but not locally" in bad.output
+    assert "profiles that differ (1): rtl" in bad.output
