@@ -110,3 +110,11 @@ def pytest_addoption(parser):
 @pytest.fixture
 def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Say where tests/test_quality.py left its screenshots and Lighthouse reports."""
+    folder = getattr(config, "biogen_screenshots", None)
+    if folder:
+        terminalreporter.write_sep("-", "screenshots and Lighthouse reports")
+        terminalreporter.write_line(str(folder))

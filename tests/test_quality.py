@@ -1,0 +1,323 @@
+"""Quality in a real browser, on every kind of profile: layout, accessibility (axe-core),
+keyboard, Lighthouse and the page budget, on the built demo site served the way
+Cloudflare Pages serves it (_headers included), in Debian's headless Chromium.
+
+Each check is one test per profile, viewport and colour scheme, so a failure names all
+three and the rule. Screenshots of every profile at both sizes and in both schemes go
+to $BIOGEN_SCREENSHOTS (default: `screenshots/` under pytest's basetemp); the run
+prints the folder at the end. axe-core and Lighthouse are pinned in
+tests/browser-tools (`npm ci --prefix tests/browser-tools`; CI installs them).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from generator.config import load_config
+from generator.serve import Preview, serving
+from test_browser import CHROMIUM, CHROMIUM_ARGS
+from test_published_pages import demo_site  # noqa: F401 (the demo content, built once per module)
+
+TOOLS = Path(__file__).resolve().parent / "browser-tools" / "node_modules"
+AXE = TOOLS / "axe-core" / "axe.min.js"
+LIGHTHOUSE = TOOLS / "lighthouse" / "cli" / "index.js"
+INSTALL_TOOLS = "run `npm ci --prefix tests/browser-tools` (pinned axe-core and Lighthouse)"
+
+# Every kind of profile a user can make, by the demo profile that is that kind.
+PROFILES = {
+    "full": "ana",                  # every section at its largest
+    "minimal": "minimal",           # a name only
+    "long-text": "long-text",
+    "rtl": "rtl",                   # Arabic
+    "emoji": "linh.example.com",    # Vietnamese with emoji
+    "many-links": "many-links",     # 50 links
+    "no-images": "no-images",
+}
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+SCHEMES = ("light", "dark")
+CASES = [pytest.param(kind, viewport, scheme, id=f"{kind}-{viewport}-{scheme}")
+         for kind in PROFILES for viewport in VIEWPORTS for scheme in SCHEMES]
+
+# WCAG 2.1 AA, colour contrast included (axe's wcag2aa tag holds color-contrast).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The full demo profile's budget: LittleLink sends 54.8 KB of HTML and CSS.
+HTML_CSS_BUDGET = 16 * 1024
+TRANSFER_BUDGET = 250 * 1024
+LIGHTHOUSE_PROFILES = ["full", "minimal"]
+LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def site_url(demo_site):  # noqa: F811
+    """The built demo site, served as Pages serves it (its _headers apply)."""
+    with serving(Preview(load_config(demo_site).output, live=False)) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM):
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(request, tmp_path_factory) -> Path:
+    """Where the screenshots go; tests/conftest.py prints it at the end of the run."""
+    folder = Path(os.environ.get("BIOGEN_SCREENSHOTS") or tmp_path_factory.getbasetemp() / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    request.config.biogen_screenshots = folder
+    return folder
+
+
+class Visit:
+    """One profile open in one viewport and scheme, with what the browser reported."""
+
+    def __init__(self, chromium, site_url, kind, viewport, scheme):
+        self.where = f"{kind} ({PROFILES[kind]}), {viewport} {VIEWPORTS[viewport]['width']}x" \
+                     f"{VIEWPORTS[viewport]['height']}, {scheme}"
+        self.context = chromium.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme,
+                                            is_mobile=viewport == "phone", has_touch=viewport == "phone",
+                                            device_scale_factor=2 if viewport == "phone" else 1)
+        self.page = self.context.new_page()
+        self.console, self.failed = [], []
+        origin = urlsplit(site_url).netloc
+        # A remote image that cannot be fetched offline is not the site's failure.
+        self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
+                     if m.type in ("error", "warning") and not (
+                         m.text.startswith("Failed to load resource")
+                         and urlsplit(m.location.get("url") or "").netloc != origin) else None)
+        self.page.on("pageerror", lambda error: self.console.append(f"error: {error}"))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})")
+                     if urlsplit(r.url).netloc == origin else None)
+        self.page.on("response", lambda r: self.failed.append(f"{r.url} (HTTP {r.status})")
+                     if r.status >= 400 and urlsplit(r.url).netloc == origin else None)
+        self.page.goto(site_url + PROFILES[kind], wait_until="load")
+        # Lazy images below the fold load too: scroll to the end and back.
+        self.page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        self.page.wait_for_load_state("networkidle")
+        self.page.evaluate("window.scrollTo(0, 0)")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(chromium, site_url):
+    opened = []
+
+    def open_(kind, viewport, scheme):
+        opened.append(Visit(chromium, site_url, kind, viewport, scheme))
+        return opened[-1]
+    yield open_
+    for one in opened:
+        one.close()
+
+
+# Elements that hide overflow on purpose: the cover crops its image, a card its
+# background, the carousel scrolls sideways. Their text must still fit.
+CLIPPED = """() => {
+  const problems = [];
+  const width = document.documentElement.clientWidth;
+  for (const el of document.querySelectorAll('body *')) {
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden' || el.closest('svg')) continue;
+    const box = el.getBoundingClientRect();
+    if (!box.width && !box.height) continue;
+    const name = el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+    const inCarousel = el.closest('.carousel') && el !== el.closest('.carousel');
+    if (!inCarousel && (box.left < -0.5 || box.right > width + 0.5))
+      problems.push(`${name} reaches outside the viewport (${Math.round(box.left)}..${Math.round(box.right)} of ${width}px)`);
+    const hides = /(hidden|clip)/.test(style.overflowX + style.overflowY);
+    if (hides && el.tagName !== 'IMG' && !el.matches('.cover')) {
+      for (const text of el.querySelectorAll('h1,h2,h3,p,span,a')) {
+        const inner = text.getBoundingClientRect(), outer = box;
+        if (inner.width && (inner.left < outer.left - 0.5 || inner.right > outer.right + 0.5 ||
+            inner.top < outer.top - 0.5 || inner.bottom > outer.bottom + 0.5))
+          problems.push(`${text.tagName.toLowerCase()} "${text.textContent.trim().slice(0, 30)}" is clipped by ${name}`);
+      }
+    }
+    if (/^(H1|H2|H3|P|SPAN|A)$/.test(el.tagName) && el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'visible')
+      problems.push(`${name} "${el.textContent.trim().slice(0, 30)}" cuts its own text`);
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("kind, viewport, scheme", CASES)
+def test_layout_fits_loads_everything_and_logs_nothing(visit, screenshots, kind, viewport, scheme):
+    opened = visit(kind, viewport, scheme)
+    page = opened.page
+    page.screenshot(path=str(screenshots / f"{kind}-{viewport}-{scheme}.png"), full_page=True)
+    problems = [f"horizontal overflow: the page scrolls sideways by {overflow}px"
+                for overflow in [page.evaluate("document.documentElement.scrollWidth - window.innerWidth")]
+                if overflow > 0]
+    problems += [f"clipped: {text}" for text in page.evaluate(CLIPPED)]
+    problems += [f"console: {text}" for text in opened.console]
+    problems += [f"failed request to the site: {url}" for url in opened.failed]
+    broken = page.evaluate("[...document.images].filter(i => i.currentSrc.startsWith(location.origin)"
+                           " && !(i.complete && i.naturalWidth)).map(i => i.currentSrc)")
+    problems += [f"image did not load: {url}" for url in broken]
+    assert not problems, f"{opened.where}:\n  " + "\n  ".join(problems)
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.skip(f"axe-core is not installed: {INSTALL_TOOLS}")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind, viewport, scheme", CASES)
+def test_axe_finds_no_wcag_21_aa_violation(visit, axe_source, kind, viewport, scheme):
+    opened = visit(kind, viewport, scheme)
+    # Evaluated through DevTools, so the page's CSP (no script at all) does not block it.
+    opened.page.evaluate(axe_source)
+    result = opened.page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                                  " resultTypes: ['violations']})", AXE_TAGS)
+    problems = [f"axe {v['id']} ({v['impact']}): {v['help']}; " +
+                "; ".join(f"{' '.join(map(str, n['target']))}: {n['failureSummary'].splitlines()[-1].strip()}"
+                          for n in v["nodes"][:5])
+                for v in result["violations"]]
+    assert not problems, f"{opened.where}:\n  " + "\n  ".join(problems)
+
+
+KEYBOARD = """() => {
+  const el = document.activeElement;
+  const box = el.getBoundingClientRect();
+  const ring = [getComputedStyle(el), getComputedStyle(el, '::after')]
+    .find(s => s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2);
+  return {href: el.getAttribute('href'), text: (el.getAttribute('aria-label') || el.textContent).trim().slice(0, 40),
+          top: box.top + scrollY, bottom: box.bottom + scrollY, left: box.left + scrollX, right: box.right + scrollX,
+          ring: ring ? ring.outlineColor : null, background: getComputedStyle(document.body).backgroundColor};
+}"""
+
+
+@pytest.mark.parametrize("kind, viewport, scheme", CASES)
+def test_every_link_is_reached_with_tab_in_visual_order_with_a_focus_ring(visit, kind, viewport, scheme):
+    opened = visit(kind, viewport, scheme)
+    page = opened.page
+    links = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")
+    rtl = page.evaluate("document.documentElement.dir === 'rtl'")
+    # Where each link is before anything scrolls (focusing scrolls the carousel).
+    boxes = page.evaluate("""[...document.querySelectorAll('a[href]')].map(a => {
+        const b = a.getBoundingClientRect(); return [b.top, b.bottom, b.left, b.right]; })""")
+    problems, reached = [], []
+    for _ in range(len(links) + 1):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(KEYBOARD)
+        if focused["href"] is None:
+            break
+        reached.append(focused["href"])
+        if not focused["ring"]:
+            problems.append(f"no visible focus ring on {focused['text']!r} ({focused['href']})")
+    if reached != links:
+        missing = [href for href in links if href not in reached]
+        problems.append(f"Tab reached {len(reached)} of {len(links)} links"
+                        + (f"; never reached: {missing[:5]}" if missing else "; in another order than the page's"))
+    for (before, after), (href_before, href_after) in zip(zip(boxes, boxes[1:]), zip(links, links[1:])):
+        same_row = after[0] < before[1] - 1 and before[0] < after[1] - 1
+        forward = (after[2] >= before[3] - 1) if not rtl else (after[3] <= before[2] + 1)
+        if not (after[0] >= before[1] - 1 or (same_row and forward) or after[0] > before[0] + 1):
+            problems.append(f"Tab goes from {href_before} to {href_after}, which comes before it on screen")
+    assert not problems, f"{opened.where}:\n  " + "\n  ".join(problems)
+
+
+def _weigh(chromium, url: str, density: float) -> tuple[int, list[str]]:
+    """Bytes a phone transfers for `url` (lazy images included): text gzip-compressed as
+    Pages sends it (the preview server does not compress), headers as sent."""
+    context = chromium.new_context(viewport=VIEWPORTS["phone"], device_scale_factor=density, is_mobile=True)
+    page = context.new_page()
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+    page.goto(url, wait_until="load")
+    for y in range(0, 30_000, 600):
+        page.evaluate(f"window.scrollTo(0, {y})")
+    page.wait_for_load_state("networkidle")
+    total, scripts = 0, []
+    for response in responses:
+        body = response.body() if response.ok else b""
+        kind = (response.headers.get("content-type") or "").split(";")[0]
+        if "javascript" in kind or response.request.resource_type == "script":
+            scripts.append(response.url)
+        text = kind.startswith("text/") or kind in ("image/svg+xml", "application/json")
+        total += (len(gzip.compress(body, 9)) if text else len(body)) + response.request.sizes()["responseHeadersSize"]
+    context.close()
+    return total, scripts
+
+
+def _html_and_css(output: Path, name: str) -> tuple[int, int]:
+    """Uncompressed bytes of a page and of the stylesheets it links, as built."""
+    html = (output / name).read_text(encoding="utf-8")
+    css = sum((output / href.lstrip("/")).stat().st_size
+              for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"', html))
+    return len(html.encode()), css
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "ana.html (~12.4 KB) + style.css (~7.5 KB) is ~19.9 KB: the rest needs the build pipeline "
+    "(media names of 32 hex digits are ~2.3 KB of ana's markup; see the issue 7 report)"))
+def test_the_full_profile_sends_at_most_16_kb_of_html_and_css(demo_site):  # noqa: F811
+    html, css = _html_and_css(load_config(demo_site).output, "ana.html")
+    assert html + css <= HTML_CSS_BUDGET, (
+        f"full (ana), page budget: HTML+CSS is {html + css:,} bytes, over {HTML_CSS_BUDGET:,} "
+        f"(ana.html {html:,}, CSS {css:,})")
+
+
+def test_the_full_profile_runs_no_script_and_a_phone_loads_at_most_250_kb(demo_site, site_url, chromium):  # noqa: F811
+    html = (load_config(demo_site).output / "ana.html").read_text(encoding="utf-8")
+    problems = []
+    if "<script" in html.replace('<script type="application/ld+json">', ""):
+        problems.append("the page has a <script> other than its JSON-LD")
+    for density in (1.75, 3):
+        total, scripts = _weigh(chromium, site_url + "ana", density)
+        print(f"ana on a 390x844 phone at {density}x: {total / 1024:.1f} KB transferred")
+        if total > TRANSFER_BUDGET:
+            problems.append(f"phone at {density}x transfers {total / 1024:.1f} KB, over the 250 KB budget")
+        problems += [f"JavaScript loaded: {url}" for url in scripts]
+    assert not problems, "full (ana), phone 390x844:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("kind", LIGHTHOUSE_PROFILES)
+def test_lighthouse_scores_100_on_a_phone(site_url, screenshots, kind):
+    if not LIGHTHOUSE.is_file():
+        pytest.skip(f"Lighthouse is not installed: {INSTALL_TOOLS}")
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed (Lighthouse 12.2.3 needs Node 18-20)")
+    report = screenshots / f"lighthouse-{kind}.json"
+    # Lighthouse's default: the mobile preset (Moto G Power, simulated slow 4G).
+    command = [node, str(LIGHTHOUSE), site_url + PROFILES[kind], f"--chrome-path={CHROMIUM}",
+               f"--chrome-flags={' '.join(CHROMIUM_ARGS)}", "--output=json", f"--output-path={report}",
+               f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}", "--quiet"]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0 and report.is_file(), f"Lighthouse failed on {kind}: {run.stderr[-2000:]}"
+    result = json.loads(report.read_text(encoding="utf-8"))
+    scores = {name: result["categories"][name]["score"] for name in LIGHTHOUSE_CATEGORIES}
+    print(f"Lighthouse {result['lighthouseVersion']}, {kind} ({PROFILES[kind]}), mobile: "
+          + ", ".join(f"{name} {round(score * 100)}" for name, score in scores.items()))
+    problems = []
+    for name, score in scores.items():
+        if score == 1:
+            continue
+        failing = [f"{ref['id']} ({result['audits'][ref['id']].get('displayValue') or result['audits'][ref['id']]['score']})"
+                   for ref in result["categories"][name]["auditRefs"]
+                   if ref["weight"] and (result["audits"][ref["id"]]["score"] or 0) < 1
+                   and result["audits"][ref["id"]]["scoreDisplayMode"] not in ("notApplicable", "manual", "informative")]
+        problems.append(f"{name} {round(score * 100)}: {', '.join(failing)}")
+    assert not problems, f"{kind} ({PROFILES[kind]}), Lighthouse mobile:\n  " + "\n  ".join(problems)
