@@ -319,7 +319,22 @@ def record_hashes(conn: sqlite3.Connection, target: str, hashes: dict[str, str])
                      (f"d1_pushed:{target}",))
 
 
-def conflicts(local: Content, remote: Content, pushed: dict[str, str] | None) -> list[str]:
+def seeded_hashes(migrations_dir: Path) -> set[str]:
+    """Content hashes (without timestamps) of the profiles the migrations themselves insert."""
+    from generator.migrate import discover
+    scratch = sqlite3.connect(":memory:")
+    try:
+        for migration in discover(migrations_dir):
+            scratch.executescript(migration.path.read_text(encoding="utf-8"))
+        return set(local_content(scratch).loose_hashes.values())
+    except sqlite3.Error:
+        return set()
+    finally:
+        scratch.close()
+
+
+def conflicts(local: Content, remote: Content, pushed: dict[str, str] | None,
+              seeded: set[str] = frozenset()) -> list[str]:
     """Usernames of profiles someone else changed in D1 since biogen's last push (and that differ locally)."""
     found = set()
     for profile_id in set(remote.hashes) | set(pushed or {}):
@@ -327,9 +342,10 @@ def conflicts(local: Content, remote: Content, pushed: dict[str, str] | None) ->
         if theirs == local.hashes.get(profile_id):
             continue
         if pushed is None:
-            # Never pushed here: D1's own rows (the seeded default profile made by
-            # the migrations) count as edits only if more than their timestamps differ.
-            if theirs is not None and remote.loose_hashes[profile_id] != local.loose_hashes.get(profile_id):
+            # Never pushed here: rows the migrations seeded (the default profile) are
+            # not edits, nor are rows that differ from the local ones only in timestamps.
+            loose = remote.loose_hashes.get(profile_id)
+            if theirs is not None and loose not in seeded and loose != local.loose_hashes.get(profile_id):
                 found.add(remote.usernames[profile_id])
         elif theirs != pushed.get(profile_id):
             found.add(remote.usernames.get(profile_id) or local.usernames.get(profile_id) or profile_id)
@@ -360,7 +376,7 @@ def push(conn: sqlite3.Connection, d1: D1, *, force: bool = False, full: bool = 
         log.warning("could not read %s (%s); sending everything", d1.describe(), error)
         remote = None
     if remote is not None and not force:
-        clashing = conflicts(local, remote, pushed_hashes(conn, d1.target))
+        clashing = conflicts(local, remote, pushed_hashes(conn, d1.target), seeded_hashes(d1.config.migrations_dir))
         if clashing:
             raise D1ConflictError(
                 f"{d1.describe()} holds changes made outside biogen since its last push, to "
@@ -478,7 +494,7 @@ def describe_push(result: PushResult, d1: D1, *, dry_run: bool) -> str:
     deleted = sum(map(len, changes.deletes.values()))
     verb = "would send" if dry_run else "sent"
     what = "every row" if changes.full else f"{upserted} rows written, {deleted} deleted"
-    lines = [f"{verb} {what} to {d1.describe()}: {len(changes.changed_profiles)} profiles changed, "
+    lines = [f"{verb} to {d1.describe()}: {what}; {len(changes.changed_profiles)} profiles changed, "
              f"{result.statements} statements, {result.bytes:,} bytes (version {result.version})"]
     if result.purged:
         lines.append(f"deleted {len(result.purged)} cached document(s) from KV")

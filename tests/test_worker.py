@@ -1,0 +1,124 @@
+"""The reference Worker (worker/) under the real `wrangler dev --local`: byte for byte the build's JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import cli
+from generator.wrangler import free_port
+from sitekit import build_site, execute
+from wranglerkit import ROOT, WRANGLER_TOML, needs_wrangler, wrangler, wrangler_site
+
+pytestmark = [needs_wrangler, pytest.mark.slow]
+
+WORKER_TOML = """name = "premium-bio-api"
+main = "{main}"
+compatibility_date = "2026-04-01"
+
+[vars]
+DOMAIN = "{domain}"
+
+[[d1_databases]]
+binding = "DB"
+database_name = "premium-bio-db"
+database_id = "11111111-2222-3333-4444-555555555555"
+
+[[kv_namespaces]]
+binding = "CONFIG_CACHE"
+id = "0123456789abcdef0123456789abcdef"
+"""
+
+
+def get(url: str) -> tuple[int, bytes, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
+def start_worker(site: Path, domain: str = "default"):
+    """`wrangler dev` on the Worker, sharing the site's local D1 and KV (same ids, same state folder)."""
+    config = site / "worker.toml"
+    config.write_text(WORKER_TOML.format(main=ROOT / "worker" / "src" / "index.js", domain=domain))
+    port = free_port()
+    return wrangler(site).start(["dev", "--config", str(config), "--local", "--ip", "127.0.0.1", "--port", str(port),
+                                 "--persist-to", str(site / ".wrangler" / "state"), "--inspector-port",
+                                 str(free_port()), "--show-interactive-dev-session=false"], port=port)
+
+
+def push(site: Path) -> str:
+    result = CliRunner().invoke(cli, ["d1", "push", "--local", "--site", str(site)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def assert_same_bytes(site: Path, server, usernames=None) -> None:
+    folder = site / "dist" / "api" / "profiles"
+    versions = json.loads((site / "dist" / "api" / "version.json").read_text())["profiles"]
+    files = sorted(folder.glob("*.json")) if usernames is None else [folder / f"{u}.json" for u in usernames]
+    assert files
+
+    def check(path: Path):
+        status, body, headers = get(f"{server.url}/api/profiles/{urllib.request.quote(path.stem)}")
+        assert status == 200, (path.stem, body)
+        assert body == path.read_bytes(), path.stem
+        assert headers.get("x-content-version") == versions[path.stem], path.stem
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(check, files))
+
+
+def test_worker_answers_every_profile_with_the_static_json_bytes(tmp_path):
+    site = wrangler_site(tmp_path / "site")
+    build_site(site)
+    push(site)
+    assert CliRunner().invoke(cli, ["verify", "--local", "--site", str(site)]).exit_code == 0
+    with start_worker(site) as server:
+        assert_same_bytes(site, server)
+        status, body, _ = get(f"{server.url}/api/config")
+        assert status == 200 and body == (site / "dist" / "api" / "profiles" / "default.json").read_bytes()
+        status, body, headers = get(f"{server.url}/api/profiles/nobody")
+        assert status == 404 and json.loads(body)["error"] and headers["Content-Type"].startswith("application/json")
+        # Change, add and delete profiles and children; the cached documents must not survive the push.
+        execute(site, "UPDATE bio_links SET name = 'Portfolio 2026' WHERE id = 'b1';"
+                      "DELETE FROM social_links WHERE id = 's2';"
+                      "DELETE FROM profiles WHERE username = 'minimal';"
+                      "INSERT INTO profiles (id, username, display_name, tagline) VALUES ('p-new', 'newbie', 'Né \"wbie\"', 'a\\b');"
+                      "INSERT INTO products (id, profile_id, name, price, url, order_index) VALUES "
+                      "('pn', 'p-new', 'Thing', '9.90', 'https://shop.example', 0)")
+        build_site(site)
+        output = push(site)
+        assert "rows written" in output and "cached document" in output
+        assert_same_bytes(site, server)
+        status, _, _ = get(f"{server.url}/api/profiles/minimal")
+        assert status == 404
+    assert CliRunner().invoke(cli, ["verify", "--local", "--site", str(site)]).exit_code == 0
+
+
+def test_worker_matches_a_1000_profile_site(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import make_site
+    site = make_site(tmp_path / "big", 1000)
+    (site / "wrangler.toml").write_text(WRANGLER_TOML)
+    shutil.copytree(ROOT / "migrations", site / "migrations")
+    build_site(site)
+    push(site)
+    with start_worker(site) as server:
+        assert_same_bytes(site, server)
+        execute(site, "UPDATE bio_links SET description = 'changed' WHERE id = 'p000007-l3';"
+                      "DELETE FROM profiles WHERE id = 'p000010'")
+        build_site(site)
+        output = push(site)
+        assert "1 rows written, 24 deleted" in output and "2 profiles changed" in output, output
+        assert_same_bytes(site, server, ["user-00007", "user-00011"])
+    assert CliRunner().invoke(cli, ["verify", "--local", "--site", str(site)]).exit_code == 0
