@@ -431,6 +431,36 @@ def verify(site_dir: Path, quiet: bool, remote: bool, env_name: str | None) -> N
         click.echo(f"{target.describe()} matches: schema, migrations and content (version {report.version})")
 
 
+@cli.command()
+@site_options
+@click.option("--branch", help="The Pages branch to deploy (default: main, production; another makes a preview).")
+@click.option("--env", "env_name", help="wrangler.toml's [env.NAME] holding the D1 binding (production, preview...).")
+@click.option("--dry-run", is_flag=True, help="Print every command without running it.")
+def publish(site_dir: Path, quiet: bool, branch: str | None, env_name: str | None, dry_run: bool) -> None:
+    """Build, migrate D1, push the data, deploy to Cloudflare Pages and verify; stop at the first failure."""
+    from generator.publish import publish as run_publish
+    config = load_config(site_dir, wrangler_env=env_name)
+    run_publish(config, branch=branch, dry_run=dry_run, echo=(lambda line: None) if quiet else click.echo)
+
+
+@cli.command()
+@site_options
+@click.option("--ts", "typescript", is_flag=True, help="TypeScript interfaces (the only format so far).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output.")
+def types(site_dir: Path, quiet: bool, typescript: bool, output: Path | None) -> None:
+    """Row types of the profile tables for the Worker, generated from the migrations."""
+    from generator.authoring import write_atomically
+    from generator.types import typescript as make_typescript
+    if not typescript:
+        raise click.UsageError("choose a format: --ts")
+    text = make_typescript(load_config(site_dir).migrations_dir)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(output, [text])
+
+
 def main() -> None:
     """Entry point of the `biogen` console script."""
     cli(prog_name="biogen")

@@ -364,9 +364,10 @@ class PushResult:
 
 
 def push(conn: sqlite3.Connection, d1: D1, *, force: bool = False, full: bool = False, dry_run: bool = False,
-         kv_binding: str = "CONFIG_CACHE", kv_key: str = "profile:{username}") -> PushResult:
+         kv_binding: str = "CONFIG_CACHE", kv_key: str = "profile:{username}", migrate: bool = True) -> PushResult:
     """Migrate D1, then send it only the rows that differ from the local content."""
-    d1.migrate()
+    if migrate:
+        d1.migrate()
     local = local_content(conn)
     try:
         remote = Content(local.columns, d1.read_rows(local.columns))
