@@ -19,7 +19,8 @@ TEMPLATES = Path(__file__).resolve().parent / "data" / "init"
 DATABASE = Path("content") / "bio.db"
 # (template file, where it goes in the site)
 FILES = (("biogen.toml", "biogen.toml"), ("wrangler.toml", "wrangler.toml"), ("gitignore", ".gitignore"),
-         ("README.md", "README.md"))
+         ("README.md", "README.md"), ("package.json", "package.json"),
+         ("publish.yml", ".github/workflows/publish.yml"))
 # Cloudflare Pages project names: lowercase letters, digits and dashes, at most 58 characters.
 _PROJECT_NAME_MAX = 58
 
@@ -34,6 +35,7 @@ def site_files(folder: Path) -> dict[Path, str]:
     """Every file of a new site (relative path -> text), the database apart."""
     name = project_name(folder)
     files = {Path(target): (TEMPLATES / template).read_text(encoding="utf-8").replace("{name}", name)
+             .replace("{install_biogen}", "pip install biogen")
              for template, target in FILES}
     for migration in discover(packaged_dir("migrations")):
         files[Path("migrations") / migration.name] = migration.path.read_text(encoding="utf-8")

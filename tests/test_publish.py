@@ -114,3 +114,25 @@ def test_types_are_generated_from_the_migrations(site):
 def test_the_workers_row_types_are_up_to_date():
     result = CliRunner().invoke(cli, ["types", "--ts", "--site", str(ROOT)])
     assert result.output == (ROOT / "worker" / "src" / "rows.d.ts").read_text(), "run biogen types --ts -o worker/src/rows.d.ts"
+
+
+@pytest.mark.parametrize("source", ["repository", "init"])
+def test_the_github_workflow_publishes_main_and_previews_with_the_secrets(source, tmp_path):
+    yaml = pytest.importorskip("yaml")
+    if source == "init":
+        assert CliRunner().invoke(cli, ["init", str(tmp_path / "site")]).exit_code == 0
+        folder = tmp_path / "site"
+        assert json.loads((folder / "package.json").read_text())["devDependencies"] == {"wrangler": "4.86.0"}
+    else:
+        folder = ROOT
+    workflow = yaml.safe_load((folder / ".github" / "workflows" / "publish.yml").read_text())
+    job = workflow["jobs"]["publish"]
+    assert job["env"] == {"CLOUDFLARE_API_TOKEN": "${{ secrets.CLOUDFLARE_API_TOKEN }}",
+                          "CLOUDFLARE_ACCOUNT_ID": "${{ secrets.CLOUDFLARE_ACCOUNT_ID }}"}
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "npm ci" in runs and "biogen build" in runs and "pip install" in runs
+    steps = {step.get("name"): step for step in job["steps"]}
+    assert steps["Publish to production"]["if"] == "github.ref == 'refs/heads/main'"
+    assert steps["Publish to production"]["run"] == "biogen publish --branch main"
+    assert "biogen publish --branch" in steps["Publish a preview"]["run"]
+    assert workflow[True]["push"]["branches"] == ["**"]  # YAML reads the key `on` as true
