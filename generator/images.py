@@ -475,8 +475,14 @@ class PipelineStats:
     offline_hits: int = 0
 
 
+# File names carry 64 bits of the digest: a million files collide with odds of ~3 in
+# 100 million, and every image URL on a page is 16 characters shorter than with 128
+# (~0.7 KB of the full demo profile's HTML).
+NAME_DIGITS = 16
+
+
 def _digest(*parts) -> str:
-    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:NAME_DIGITS]
 
 
 @dataclass(frozen=True)
@@ -560,7 +566,7 @@ def _reducible(task: _Task):
 
 def _render_svg(task: _Task, data: bytes) -> dict:
     clean = sanitize_svg(data, task.source)
-    key = hashlib.sha256(clean).hexdigest()[:32]
+    key = hashlib.sha256(clean).hexdigest()[:NAME_DIGITS]
     target = Path(task.images_dir) / f"{key}.svg"
     if not target.exists():
         write_atomic(target, clean)

@@ -38,8 +38,7 @@ class ImageView(NamedTuple):
     src: str                                 # the fallback file, or the original URL of a remote image
     width: int
     height: int
-    type: str                                # MIME type of the <source>: the best format made
-    srcset: str                              # "" for an image with no optimized renditions
+    sources: tuple[tuple[str, str], ...]     # (MIME type, srcset) per format made, best first
     sizes: str                               # "" for fixed-size roles (x descriptors)
     placeholder: str                         # CSS class filling the box with the dominant colour
     og: str | None                           # the JPEG for og:image (covers and avatars)
@@ -66,15 +65,14 @@ class SiteContext:
         image_set = self.images.get((reference, role))
         if image_set is None:  # remote, and neither fetched nor cached: kept as it is
             width, height = IMAGE_BOXES[role]
-            return ImageView(reference, width, height, "", "", "", "", reference)
-        # One <source>, of the best format made: every browser that has AVIF has
-        # WebP too, and the ~5% without AVIF get the JPEG/PNG fallback. A WebP
-        # source as well would add ~200 bytes of markup per image on every page.
-        format = next((f for f in ("avif", "webp") if any(v.format == f for v in image_set.variants)), None)
-        type, srcset, sizes = "", "", ""
-        if format:
-            type = _TYPES[format]
+            return ImageView(reference, width, height, (), "", "", reference)
+        # A <source> per format made (AVIF, then WebP for the browsers without AVIF;
+        # `image_formats` in biogen.toml can drop one), the JPEG/PNG fallback last.
+        sources = []
+        for format in ("avif", "webp"):
             variants = [v for v in image_set.variants if v.format == format]
+            if not variants:
+                continue
             if role in ONE_FILE:
                 # A 48 px logo: its 2x file serves every screen (~50 bytes of markup per
                 # entry saved; 2x shown on a 3x phone is not visibly softer at this size).
@@ -83,9 +81,11 @@ class SiteContext:
                 srcset = ", ".join(f"/{v.path}" + ("" if v.width == image_set.width else f" {v.width / image_set.width:.3g}x")
                                    for v in variants)
             else:
-                srcset, sizes = ", ".join(f"/{v.path} {v.width}w" for v in variants), IMAGE_SIZES[role]
+                srcset = ", ".join(f"/{v.path} {v.width}w" for v in variants)
+            sources.append((_TYPES[format], srcset))
+        sizes = IMAGE_SIZES[role] if sources and role not in FIXED_SIZE else ""
         og = f"/{image_set.og_jpeg.path}" if image_set.og_jpeg else None
-        return ImageView(f"/{image_set.fallback.path}", image_set.width, image_set.height, type, srcset, sizes,
+        return ImageView(f"/{image_set.fallback.path}", image_set.width, image_set.height, tuple(sources), sizes,
                          image_set.placeholder, og)
 
     def absolute(self, url: str) -> str:

@@ -62,11 +62,12 @@ def test_local_images_become_optimized_files_under_content_names(site):
     page = (dist / "ana.html").read_text()
     urls = re.findall(r'(?:src|srcset)="(/media/[^" ]+)', page)
     urls += [url for srcset in re.findall(r'srcset="([^"]+)"', page) for url in re.findall(r"(/media/[^\s,]+)", srcset)]
-    assert urls and all(re.fullmatch(r"/media/[0-9a-f]{32}\.(?:avif|webp|jpg|png)", url) for url in urls)
+    assert urls and all(re.fullmatch(r"/media/[0-9a-f]{16}\.(?:avif|webp|jpg|png)", url) for url in urls)
     for url in urls:
         assert (dist / url.lstrip("/")).is_file(), url
-    # One <source> per picture, of the best format: AVIF (browsers without it take the fallback).
-    assert page.count("<picture>") == page.count('<source type="image/avif"') > 0 and "image/webp" not in page
+    # AVIF first, then WebP for the browsers without AVIF, then the JPEG/PNG fallback.
+    assert page.count("<picture>") == page.count('<source type="image/avif"') == page.count('<source type="image/webp"') > 0
+    assert page.index('<source type="image/avif"') < page.index('<source type="image/webp"')
     for tag in re.findall(r"<img [^>]*>", page):
         assert re.search(r' width="\d+" height="\d+"', tag), tag
     cover, avatar = re.findall(r"<img [^>]*>", page)[:2]
@@ -350,6 +351,14 @@ def test_a_template_failing_while_rendering_names_the_profile(site):
     shutil.rmtree(templates)
     build_site(site)  # the next build recovers the staging tree
     assert (site / "dist" / "many-7.html").exists()
+
+
+def test_image_formats_setting_drops_a_source_and_its_files(site):
+    (site / "biogen.toml").write_text((site / "biogen.toml").read_text() + 'image_formats = ["avif"]\n')
+    build_site(site)
+    page = (site / "dist" / "ana.html").read_text()
+    assert '<source type="image/avif"' in page and "image/webp" not in page
+    assert not list((site / "dist" / "media").glob("*.webp"))
 
 
 def test_the_stylesheet_holds_every_placeholder_colour():
