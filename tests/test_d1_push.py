@@ -150,3 +150,28 @@ def test_verify_passes_after_push_and_names_what_differs(site):
     assert "index idx_products_profile on products is missing in D1" in bad.output
     assert "migration 0003_admin_users.sql is applied in D1 but not locally" in bad.output
     assert "profiles that differ (1): rtl" in bad.output
+
+
+ENV_ONLY = """name = "bio-test"
+pages_build_output_dir = "dist"
+compatibility_date = "2026-04-01"
+
+[env.production]
+d1_databases = [{ binding = "DB", database_name = "bio-prod", database_id = "aaaaaaaa-0000-0000-0000-000000000001", migrations_dir = "migrations" }]
+kv_namespaces = [{ binding = "CONFIG_CACHE", id = "11111111111111111111111111111111" }]
+
+[env.preview]
+d1_databases = [{ binding = "DB", database_name = "bio-preview", database_id = "bbbbbbbb-0000-0000-0000-000000000002", migrations_dir = "migrations" }]
+kv_namespaces = [{ binding = "CONFIG_CACHE", id = "22222222222222222222222222222222" }]
+"""
+
+
+def test_bindings_declared_per_environment_are_chosen_with_env(tmp_path):
+    site = wrangler_site(tmp_path / "site", ENV_ONLY)
+    unchosen = biogen(site, "d1", "push", "--local")
+    assert unchosen.exit_code == 1 and "--env" in unchosen.output
+    pushed = biogen(site, "d1", "push", "--local", "--env", "preview")
+    assert pushed.exit_code == 0, pushed.output
+    assert "bio-preview" in pushed.output
+    assert biogen(site, "verify", "--local", "--env", "production").exit_code == 1  # never pushed there
+    assert biogen(site, "verify", "--local", "--env", "preview").exit_code == 1  # not built yet
