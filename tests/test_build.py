@@ -72,7 +72,7 @@ def test_local_images_become_optimized_files_under_content_names(site):
         assert re.search(r' width="\d+" height="\d+"', tag), tag
     cover, avatar = re.findall(r"<img [^>]*>", page)[:2]
     assert 'fetchpriority="high"' in cover and "loading=" not in cover and "loading=" not in avatar
-    assert all('loading="lazy"' in tag for tag in re.findall(r"<img [^>]*>", page)[2:])
+    assert all('loading="lazy" decoding="async"' in tag for tag in re.findall(r"<img [^>]*>", page)[2:])
     assert "https://images.example.org/linh.jpg?w=400&amp;h=400&amp;fit=crop" in (dist / "linh.example.com.html").read_text()
 
 
