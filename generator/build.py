@@ -353,8 +353,11 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
             _delete(staging, trees, relative)
         trees.set_meta({"sitemaps": json.dumps(sorted(maps))})
     # The content version of these rows, which `biogen verify` compares with D1's (generator.d1).
-    from generator.d1 import VERSION_FILE, version_document
-    _put(staging, trees, VERSION_FILE, version_document(conn).encode())
+    from generator.d1 import VERSION_FILE, profile_hashes, version_document
+    previous = None if plan.everything else json.loads(trees.meta("content_hashes", "null"))
+    hashes = profile_hashes(conn, plan.render_ids + plan.removed_ids, previous)
+    trees.set_meta({"content_hashes": json.dumps(hashes)})
+    _put(staging, trees, VERSION_FILE, version_document(hashes).encode())
 
 
 def _check_limits(trees: OutputTrees, staging: Staging, max_files: int, *, strict: bool) -> list[str]:

@@ -14,7 +14,6 @@ from generator.d1 import local_d1_file
 from sitekit import execute
 from wranglerkit import needs_wrangler, wrangler, wrangler_site
 
-pytestmark = [needs_wrangler, pytest.mark.slow]
 
 
 def biogen(site, *args):
@@ -52,6 +51,8 @@ def site(tmp_path):
     return wrangler_site(tmp_path / "site")
 
 
+@needs_wrangler
+@pytest.mark.slow
 def test_push_sends_the_content_then_only_the_changes(site):
     first = biogen(site, "d1", "push", "--local")
     assert first.exit_code == 0, first.output
@@ -68,6 +69,8 @@ def test_push_sends_the_content_then_only_the_changes(site):
     same_content(site)
 
 
+@needs_wrangler
+@pytest.mark.slow
 def test_a_table_biogen_does_not_own_keeps_its_rows(site):
     biogen(site, "d1", "push", "--local")
     wrangler(site).run(["d1", "execute", "DB", "--local", "--command",
@@ -79,6 +82,8 @@ def test_a_table_biogen_does_not_own_keeps_its_rows(site):
     assert d1_rows(site, "SELECT count(*) FROM profiles") == [(0,)]
 
 
+@needs_wrangler
+@pytest.mark.slow
 def test_an_edit_made_in_d1_makes_push_refuse_until_pulled(site):
     assert biogen(site, "d1", "push", "--local").exit_code == 0
     wrangler(site).run(["d1", "execute", "DB", "--local", "--command",
@@ -96,6 +101,8 @@ def test_an_edit_made_in_d1_makes_push_refuse_until_pulled(site):
     same_content(site)
 
 
+@needs_wrangler
+@pytest.mark.slow
 def test_force_overwrites_edits_made_in_d1(site):
     biogen(site, "d1", "push", "--local")
     wrangler(site).run(["d1", "execute", "DB", "--local", "--command", "DELETE FROM profiles WHERE username = 'rtl'"])
@@ -104,6 +111,8 @@ def test_force_overwrites_edits_made_in_d1(site):
     same_content(site)
 
 
+@needs_wrangler
+@pytest.mark.slow
 def test_push_deletes_the_cached_documents_of_changed_profiles(site):
     biogen(site, "d1", "push", "--local")
     tool = wrangler(site)
@@ -122,6 +131,8 @@ HOSTILE = ["it's \"quoted\"", "back\\slash\\", "ctrl \x01\x07\x1b\t\r\n end", "e
            "'); DROP TABLE profiles; --", "/* open comment", "x" * 1_000_000, "é" * 300_000 + "'" * 1000]
 
 
+@needs_wrangler
+@pytest.mark.slow
 def test_hostile_content_survives_the_round_trip(site):
     for index, text in enumerate(HOSTILE):
         execute(site, "INSERT INTO bio_links (id, profile_id, name, url, description, order_index) "
@@ -135,6 +146,8 @@ def test_hostile_content_survives_the_round_trip(site):
     assert pulled.exit_code == 0, pulled.output
 
 
+@needs_wrangler
+@pytest.mark.slow
 def test_verify_passes_after_push_and_names_what_differs(site):
     from sitekit import build_site
     build_site(site)
@@ -166,6 +179,8 @@ kv_namespaces = [{ binding = "CONFIG_CACHE", id = "22222222222222222222222222222
 """
 
 
+@needs_wrangler
+@pytest.mark.slow
 def test_bindings_declared_per_environment_are_chosen_with_env(tmp_path):
     site = wrangler_site(tmp_path / "site", ENV_ONLY)
     unchosen = biogen(site, "d1", "push", "--local")
@@ -175,3 +190,21 @@ def test_bindings_declared_per_environment_are_chosen_with_env(tmp_path):
     assert "bio-preview" in pushed.output
     assert biogen(site, "verify", "--local", "--env", "production").exit_code == 1  # never pushed there
     assert biogen(site, "verify", "--local", "--env", "preview").exit_code == 1  # not built yet
+
+
+def test_the_built_content_version_is_the_same_whether_built_in_full_or_incrementally(tmp_path):
+    from generator.d1 import local_content, VERSION_FILE
+    from generator.db import connect
+    from sitekit import make_site, build_site
+    site = make_site(tmp_path / "site")
+    build_site(site)
+    execute(site, "UPDATE bio_links SET name = 'x' WHERE id = 'b1'; DELETE FROM profiles WHERE username = 'rtl';"
+                  "UPDATE profiles SET username = 'ana2' WHERE username = 'ana'")
+    build_site(site)
+    incremental = (site / "dist" / VERSION_FILE).read_text()
+    conn = connect(site / "content" / "bio.db")
+    version = local_content(conn).version
+    conn.close()
+    assert json.loads(incremental)["contentVersion"] == version and "ana2" in incremental and "rtl" not in incremental
+    build_site(site, full=True)
+    assert (site / "dist" / VERSION_FILE).read_text() == incremental
