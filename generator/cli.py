@@ -223,7 +223,7 @@ def import_command(site_dir: Path, quiet: bool, source: str, username: str | Non
     from generator import importer
     from generator.migrate import open_migrated
     config = load_config(site_dir)
-    name, data = importer.read_source(source, click.get_binary_stream("stdin"))
+    name, data = importer.read_source(source, sys.stdin.buffer)
     document = importer.parse_json(name, data)
     incoming, warnings = importer.incoming_profiles(name, document, username=username, content_dir=config.content_dir)
     for warning in warnings:
