@@ -37,6 +37,6 @@ def orphan_problems(conn: sqlite3.Connection) -> list[Problem]:
         rows = conn.execute(f"SELECT id, profile_id FROM {table} WHERE profile_id NOT IN (SELECT id FROM profiles) "
                             "ORDER BY id")
         problems += [Problem(str(profile_id), table, str(row_id), "profile_id",
-                             f"names no profile; use the id of an existing profile (`biogen profile show USERNAME` "
-                             f"shows it) or delete the row") for row_id, profile_id in rows]
+                             "names no profile; use the id of an existing profile (`biogen profile show USERNAME` "
+                             "shows it) or delete the row") for row_id, profile_id in rows]
     return problems

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.config import Config, load_config
+from generator.config import load_config
 from generator.errors import BiogenError
 
 log = logging.getLogger("generator")
@@ -235,9 +235,7 @@ def import_command(site_dir: Path, quiet: bool, source: str, username: str | Non
         conn.close()
     if quiet:
         return
-    for change in plan:
-        if dry_run or change.action != "unchanged":
-            click.echo(change.describe())
+    _echo_changes(plan, dry_run)
     click.echo(importer.summary(plan, dry_run=dry_run))
 
 
@@ -397,9 +395,7 @@ def d1_pull(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, dry
         conn.close()
     if quiet:
         return
-    for change in plan:
-        if dry_run or change.action != "unchanged":
-            click.echo(change.describe())
+    _echo_changes(plan, dry_run)
     for name in removed:
         click.echo(f"{'remove' if dry_run else 'removed':<9}  {name}")
     click.echo(importer.summary(plan, dry_run=dry_run))
@@ -459,6 +455,13 @@ def types(site_dir: Path, quiet: bool, typescript: bool, output: Path | None) ->
         click.echo(text, nl=False)
     else:
         write_atomically(output, [text])
+
+
+def _echo_changes(plan, dry_run: bool) -> None:
+    """One line per profile an import or pull changes (every profile on a dry run)."""
+    for change in plan:
+        if dry_run or change.action != "unchanged":
+            click.echo(change.describe())
 
 
 def main() -> None:

@@ -53,13 +53,12 @@ import io
 import json
 import math
 import multiprocessing
-import os
 import re
 import sqlite3
 import warnings
 import xml.etree.ElementTree as ET
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -377,7 +376,6 @@ def _open_checked(data: bytes, source: str, reducible):
 
 def _normalise(image):
     """8-bit sRGB RGB or RGBA, with `info` (EXIF, XMP, ICC, comments) emptied."""
-    from PIL import Image
     icc = image.info.get("icc_profile")
     has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
         image.mode in ("P", "L", "RGB") and "transparency" in image.info)

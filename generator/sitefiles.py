@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 from generator.config import Config
 from generator.output import digest_bytes
@@ -150,7 +149,3 @@ def asset_urls(assets: dict[str, tuple[str, bytes]]) -> dict[str, str]:
     """Logical asset name -> the URL pages use."""
     return {logical: "/" + output for logical, (output, _) in assets.items()}
 
-
-def media_path(file: Path, digest: str) -> str:
-    """Where a local image is copied in the output: named by its content."""
-    return f"media/{digest[:20]}{file.suffix.lower()}"
