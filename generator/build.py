@@ -352,11 +352,14 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
         for relative in sorted(previous - set(maps)):
             _delete(staging, trees, relative)
         trees.set_meta({"sitemaps": json.dumps(sorted(maps))})
-    # The content version of these rows, which `biogen verify` compares with D1's (generator.d1).
-    from generator.d1 import VERSION_FILE, profile_hashes, version_document
-    previous = None if plan.everything else json.loads(trees.meta("content_hashes", "null"))
-    hashes = profile_hashes(conn, plan.render_ids + plan.removed_ids, previous)
-    trees.set_meta({"content_hashes": json.dumps(hashes)})
+    # The content version of these rows, which `biogen verify` compares with D1's (generator.d1):
+    # the hashes the workers computed for the profiles rendered, the recorded ones for the rest.
+    from generator.d1 import VERSION_FILE, version_document
+    hashes = {profile_id: [username, content_hash] for profile_id, username, content_hash in trees.state.execute(
+        "SELECT profile_id, username, content_hash FROM temp.rendered UNION ALL "
+        "SELECT profile_id, username, content_hash FROM profiles WHERE profile_id NOT IN "
+        "(SELECT profile_id FROM temp.rendered) AND profile_id NOT IN (SELECT value FROM json_each(?))",
+        (json.dumps(plan.removed_ids),))}
     _put(staging, trees, VERSION_FILE, version_document(hashes).encode())
 
 

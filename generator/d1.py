@@ -22,6 +22,9 @@ from pathlib import Path
 
 from generator import d1sql
 from generator.config import Config, D1Binding
+from generator.content_hash import content_version
+from generator.content_hash import digest as _digest
+from generator.content_hash import plain_row as _plain_row
 from generator.db import CHILD_TABLES, PROFILE_TABLES
 from generator.errors import BiogenError, ConfigError
 from generator.wrangler import Wrangler, WranglerError
@@ -205,22 +208,6 @@ def local_rows(conn: sqlite3.Connection, columns: dict[str, list[str]]) -> dict[
 
 # ---- content hashes ---------------------------------------------------------------------
 
-def _plain(value: object) -> object:
-    # A REAL holding an integer comes back from wrangler's JSON as an integer.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, bytes):
-        return "x" + value.hex()
-    return value
-
-
-def _plain_row(row: tuple) -> list:
-    kinds = set(map(type, row))
-    if float in kinds or bytes in kinds:
-        return [_plain(v) for v in row]
-    return list(row)
-
-
 @dataclass
 class Content:
     """Rows of the five tables grouped by profile, with a content hash per profile."""
@@ -262,16 +249,6 @@ class Content:
     def version(self) -> str:
         """One content version for the whole database: a digest of every profile's hash."""
         return content_version(self.hashes)
-
-
-def _digest(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
-def content_version(hashes: dict[str, str]) -> str:
-    """The content version of a database whose profiles have `hashes`."""
-    return _digest(sorted(hashes.items()))
 
 
 def local_content(conn: sqlite3.Connection) -> Content:

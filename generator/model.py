@@ -80,6 +80,8 @@ CHILDREN = (
     ("products", Product),
     ("carousel_items", CarouselItem),
 )
+# Every column of the five tables as the migrations in this repository make them.
+MODEL_COLUMNS = {"profiles": list(PROFILE_COLUMNS), **{table: list(row._fields) for table, row in CHILDREN}}
 
 
 def load_profiles(conn: sqlite3.Connection, *, ids: Iterable[str] | None = None,
@@ -119,6 +121,18 @@ def load_profiles(conn: sqlite3.Connection, *, ids: Iterable[str] | None = None,
 def _grouped(cursor: sqlite3.Cursor, make) -> Iterator[tuple[str, tuple]]:
     for profile_id, rows in groupby(cursor, key=itemgetter(1)):
         yield profile_id, tuple(map(make, rows))
+
+
+def profile_row(profile: Profile) -> tuple:
+    """The profile's own row, in the schema's column order."""
+    return tuple(getattr(profile, column) for column in PROFILE_COLUMNS)
+
+
+def model_covers_schema(conn: sqlite3.Connection) -> bool:
+    """True when the model holds every column of the five tables (no site migration
+    added one), so a profile's content hash can be computed from the model alone."""
+    return all([row[1] for row in conn.execute(f"PRAGMA table_info({table})")] == columns
+               for table, columns in MODEL_COLUMNS.items())
 
 
 def profile_ids(conn: sqlite3.Connection) -> list[str]:

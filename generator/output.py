@@ -38,7 +38,7 @@ TREES = ("a", "b")
 STATE_NAME = "state.db"
 # Raised when the state's tables change shape: a state of another version is
 # dropped and the next build starts from nothing.
-STATE_VERSION = "2"
+STATE_VERSION = "3"
 # Cloudflare Pages: one file may be at most 25 MiB.
 PAGES_MAX_FILE_BYTES = 25 * 1024 * 1024
 # Files Pages does not count against the per-deployment limit.
@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS profiles (
     username TEXT NOT NULL,
     updated_at TEXT,
     outputs TEXT NOT NULL,     -- JSON list of the paths this profile writes
-    warnings TEXT NOT NULL     -- JSON list of warnings, repeated on every build until fixed
+    warnings TEXT NOT NULL,    -- JSON list of warnings, repeated on every build until fixed
+    content_hash TEXT NOT NULL -- of the rows rendered (generator.content_hash), for api/version.json
 );
 -- Every build repeats the warnings still standing; this finds them without a scan.
 CREATE INDEX IF NOT EXISTS profiles_warned ON profiles (username) WHERE warnings != '[]';
@@ -103,6 +104,7 @@ class RenderedProfile(NamedTuple):
     outputs: tuple[str, ...]
     warnings: tuple[str, ...]
     media: tuple[tuple[str, str], ...]  # (reference as stored, copy in the output)
+    content_hash: str
 
 
 _STAGING_TABLES = """
@@ -111,7 +113,7 @@ DROP TABLE IF EXISTS temp.rendered;
 DROP TABLE IF EXISTS temp.rendered_media;
 CREATE TEMP TABLE changes (path TEXT PRIMARY KEY, digest TEXT, size INTEGER NOT NULL);
 CREATE TEMP TABLE rendered (profile_id TEXT PRIMARY KEY, username TEXT NOT NULL, updated_at TEXT,
-                            outputs TEXT NOT NULL, warnings TEXT NOT NULL);
+                            outputs TEXT NOT NULL, warnings TEXT NOT NULL, content_hash TEXT NOT NULL);
 CREATE TEMP TABLE rendered_media (profile_id TEXT NOT NULL, source TEXT NOT NULL, path TEXT NOT NULL);
 """
 
@@ -141,9 +143,9 @@ class Staging:
         """Remember the profiles rendered, for the manifest."""
         profiles = list(profiles)
         with _transaction(self.state):
-            self.state.executemany("INSERT OR REPLACE INTO temp.rendered VALUES (?, ?, ?, ?, ?)",
+            self.state.executemany("INSERT OR REPLACE INTO temp.rendered VALUES (?, ?, ?, ?, ?, ?)",
                                    [(p.profile_id, p.username, p.updated_at, json.dumps(p.outputs),
-                                     json.dumps(p.warnings)) for p in profiles])
+                                     json.dumps(p.warnings), p.content_hash) for p in profiles])
             self.state.executemany("INSERT INTO temp.rendered_media VALUES (?, ?, ?)",
                                    [(p.profile_id, source, path) for p in profiles for source, path in p.media])
 
@@ -383,8 +385,8 @@ class OutputTrees:
             for table in ("profiles", "profile_media"):
                 state.execute(f"DELETE FROM {table} WHERE profile_id IN (SELECT value FROM json_each(?)) "
                               "OR profile_id IN (SELECT profile_id FROM temp.rendered)", (gone,))
-            state.execute("INSERT INTO profiles SELECT profile_id, username, updated_at, outputs, warnings "
-                          "FROM temp.rendered")
+            state.execute("INSERT INTO profiles SELECT profile_id, username, updated_at, outputs, warnings, "
+                          "content_hash FROM temp.rendered")
             state.execute("INSERT OR IGNORE INTO profile_media SELECT profile_id, source, path FROM temp.rendered_media")
             state.executemany("INSERT INTO media VALUES (?, ?, ?, ?) ON CONFLICT (file) DO UPDATE SET "
                               "size = excluded.size, mtime_ns = excluded.mtime_ns, digest = excluded.digest",

@@ -148,9 +148,10 @@ class PageView(NamedTuple):
     products: list[ProductView]
     tools: list[ToolView]
     json_ld: Markup
+    content_hash: str
 
 
-def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str) -> PageView:
+def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, content_hash: str) -> PageView:
     """Everything the profile template shows, computed from one profile."""
     name = _show(profile.display_name)
     tagline = _show(profile.tagline)
@@ -195,6 +196,7 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str) ->
         products=products,
         tools=tools,
         json_ld=json_ld(person),
+        content_hash=content_hash,
     )
 
 
@@ -247,9 +249,9 @@ class Renderer:
         with _template_errors(self.site_dir):
             self._profile = self.env.get_template("profile.html")
 
-    def profile_page(self, profile: Profile, *, canonical_path: str) -> str:
-        """The HTML page of `profile`."""
-        view = profile_view(profile, self.site, canonical_path=canonical_path)
+    def profile_page(self, profile: Profile, *, canonical_path: str, content_hash: str) -> str:
+        """The HTML page of `profile`, whose rows have `content_hash` (generator.content_hash)."""
+        view = profile_view(profile, self.site, canonical_path=canonical_path, content_hash=content_hash)
         with _template_errors(self.site_dir, f"profile {profile.username!r}"):
             return self._profile.render(page=view)
 

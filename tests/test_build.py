@@ -141,14 +141,15 @@ def test_one_changed_profile_rewrites_only_its_files(site):
     assert summary.rendered == 1
 
 
-def test_updated_at_change_also_rewrites_the_sitemap(site):
+def test_updated_at_change_rewrites_the_sitemap_and_the_content_version(site):
     build_site(site)
     execute(site, "UPDATE profiles SET updated_at = '2026-11-20 08:00:00' WHERE id = 'p-min'")
     before = snapshot(site / "dist")
     build_site(site)
     after = snapshot(site / "dist")
     changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
-    assert changed == {"sitemap.xml", "api/version.json"}  # the page shows nothing of updated_at
+    # The page shows updated_at only inside its content version (a hash of every column).
+    assert changed == {"minimal.html", "sitemap.xml", "api/version.json"}
     assert b"<loc>https://bio.example.com/minimal</loc><lastmod>2026-11-20T08:00:00+00:00</lastmod>" in after["sitemap.xml"]
 
 

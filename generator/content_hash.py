@@ -1,0 +1,55 @@
+"""Content hashes: one per profile, from its rows, the same whoever computes them.
+
+A profile's hash covers every column of its row and of its children's rows
+(children by table, each table's rows sorted by id), as JSON, SHA-256, 32 hex
+digits. The build computes it from the rows it renders (and writes it into the
+page and `api/version.json`), `biogen d1` from the rows it reads back from D1,
+and the reference Worker (worker/src/index.js) from D1 with the same recipe; so
+equal hashes mean equal rows, wherever they were read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+
+
+def plain(value: object) -> object:
+    """A column value as every reader sees it."""
+    # A REAL holding an integer comes back from wrangler's JSON as an integer.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bytes):
+        return "x" + value.hex()
+    return value
+
+
+def plain_row(row: Sequence) -> list:
+    """A row with every value made plain."""
+    kinds = set(map(type, row))
+    if float in kinds or bytes in kinds:
+        return [plain(v) for v in row]
+    return list(row)
+
+
+def digest(value: object) -> str:
+    """32 hex digits of SHA-256 over `value` as compact JSON (JSON.stringify's output)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def profile_hash(profile_row: Sequence, children: Iterable[tuple[str, Iterable[Sequence]]]) -> str:
+    """The hash of one profile: its row (every column, in the schema's order) and its
+    children, given as (table, rows) in the order of db.CHILD_TABLES; tables without
+    rows are left out."""
+    part: list = [plain_row(profile_row)]
+    for table, rows in children:
+        if rows:
+            part.append([table, sorted(map(plain_row, rows), key=lambda r: str(r[0]))])
+    return digest(part)
+
+
+def content_version(hashes: dict[str, str]) -> str:
+    """The content version of a database whose profiles (by id) have `hashes`."""
+    return digest(sorted(hashes.items()))

@@ -1,0 +1,80 @@
+"""The content version in the built site: each page's meta tag and api/version.json hold
+the hash of exactly the rows the page was made from, the same hash `biogen verify`
+computes from D1's rows (generator.d1.Content) and the Worker sends as x-content-version."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from generator.d1 import VERSION_FILE, local_content
+from generator.db import connect
+from generator.model import load_profiles, model_covers_schema
+from sitekit import build_site, execute, make_site, snapshot
+
+META = re.compile(rb'<meta name="content-version" content="([0-9a-f]{32})">')
+
+
+@pytest.fixture
+def site(tmp_path):
+    return make_site(tmp_path / "site")
+
+
+def expected(site) -> tuple[dict[str, str], str]:
+    """{username: content hash} and the content version, read from every column of the database."""
+    conn = connect(site / "content" / "bio.db")
+    try:
+        content = local_content(conn)
+        return {content.usernames[p]: h for p, h in content.hashes.items()}, content.version
+    finally:
+        conn.close()
+
+
+def page_hashes(site) -> dict[str, str]:
+    files = snapshot(site / "dist")
+    conn = connect(site / "content" / "bio.db")
+    usernames = [p.username for p in load_profiles(conn)]
+    conn.close()
+    found = {}
+    for username in usernames:
+        match = META.findall(files[f"{username}.html"])
+        assert len(match) == 1, f"{username}.html has {len(match)} content-version meta tags"
+        found[username] = match[0].decode()
+    return found
+
+
+def test_every_page_carries_its_profiles_content_hash(site):
+    build_site(site)
+    hashes, version = expected(site)
+    assert page_hashes(site) == hashes
+    document = json.loads((site / "dist" / VERSION_FILE).read_text())
+    assert document == {"contentVersion": version, "profiles": hashes}
+
+
+def test_a_change_to_any_column_changes_that_page_only(site):
+    build_site(site)
+    before = page_hashes(site)
+    execute(site, "UPDATE carousel_items SET order_index = order_index + 1 "
+                  "WHERE profile_id = (SELECT id FROM profiles WHERE username = 'ana')")
+    build_site(site)
+    after = page_hashes(site)
+    assert after == expected(site)[0]
+    assert {u for u in after if after[u] != before[u]} == {"ana"}
+
+
+def test_a_column_added_by_a_site_migration_is_part_of_the_hash(site):
+    # The model does not know this column: the build reads every column to hash it.
+    execute(site, "ALTER TABLE bio_links ADD COLUMN badge TEXT")
+    conn = connect(site / "content" / "bio.db")
+    assert not model_covers_schema(conn)
+    conn.close()
+    build_site(site)
+    first = page_hashes(site)
+    assert first == expected(site)[0]
+    execute(site, "UPDATE bio_links SET badge = 'new' WHERE id = 'b1'")
+    build_site(site)
+    after = page_hashes(site)
+    assert after == expected(site)[0]
+    assert {u for u in after if after[u] != first[u]} == {"ana"}
