@@ -105,6 +105,30 @@ def test_worker_answers_every_profile_with_the_static_json_bytes(tmp_path):
     assert CliRunner().invoke(cli, ["verify", "--local", "--site", str(site)]).exit_code == 0
 
 
+def test_config_for_a_domain_without_a_profile_is_the_seeded_default_document_uncached(tmp_path):
+    from generator.biodata import biodata_json
+    from generator.migrate import create_database
+    from generator.model import load_profiles
+    site = wrangler_site(tmp_path / "site")
+    push(site)
+    # The built-in document is the one biogen makes of the profile migrations/0002 seeds.
+    from generator.db import connect
+    create_database(tmp_path / "fresh.db", ROOT / "migrations")
+    fresh = connect(tmp_path / "fresh.db")
+    seeded = {p.username: biodata_json(p) for p in load_profiles(fresh)}
+    fresh.close()
+    with start_worker(site, domain="nobody.example.com") as server:
+        for _ in range(2):
+            status, body, headers = get(f"{server.url}/api/config")
+            assert status == 200 and body.decode() == seeded["default"], body
+            assert headers["Content-Type"].startswith("application/json") and "x-content-version" not in headers
+        status, body, _ = get(f"{server.url}/api/profiles/nobody.example.com")
+        assert status == 404 and json.loads(body)["error"]
+    cached = wrangler(site).run(["kv", "key", "get", "profile:nobody.example.com", "--binding", "CONFIG_CACHE",
+                                 "--local", "--persist-to", str(site / ".wrangler" / "state")], check=False)
+    assert "Value not found" in cached.stdout + cached.stderr
+
+
 def test_worker_matches_a_1000_profile_site(tmp_path):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from synthetic import make_site

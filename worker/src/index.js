@@ -4,9 +4,25 @@
 // The reference Worker: the current site's GET /api/config, plus GET /api/profiles/:username,
 // each answered from D1 with exactly the bytes `biogen build` writes to api/profiles/<username>.json.
 // Documents are cached in KV (binding CONFIG_CACHE, key profile:<username>, one hour) as the
-// current Worker does; `biogen d1 push` deletes the keys of the profiles it changed.
+// current Worker does; `biogen d1 push` deletes the keys of the profiles it changed. An unknown
+// username is a 404 on /api/profiles/, but /api/config answers the built-in default document.
 
 const CACHE_SECONDS = 3600;
+// What GET /api/config answers when no profile is named DOMAIN, as the current Worker does
+// (status 200, never cached): the BioData of the default profile that
+// migrations/0002_seed_default_profile.sql inserts, byte for byte as the build writes it.
+const DEFAULT_DOCUMENT = JSON.stringify({
+  profile: {
+    name: "Default Profile",
+    tagline: "Premium Bio Website",
+    avatar: "https://images.unsplash.com/photo-1535713875002-d1d0cf377fde",
+    coverImage: "https://images.unsplash.com/photo-1579546929518-9e396f3cc809",
+    socialLinks: [],
+  },
+  links: [],
+  products: [],
+  aiTools: [],
+});
 const CHILD_TABLES = ["social_links", "bio_links", "products", "carousel_items"];
 
 function text(value) {
@@ -72,7 +88,7 @@ function json(body, status, extra = {}) {
   });
 }
 
-async function answer(env, username) {
+async function answer(env, username, fallback = false) {
   const key = `profile:${username}`;
   if (env.CONFIG_CACHE) {
     const cached = await env.CONFIG_CACHE.getWithMetadata(key);
@@ -81,6 +97,7 @@ async function answer(env, username) {
     }
   }
   const found = await loadProfile(env.DB, username);
+  if (!found && fallback) return json(DEFAULT_DOCUMENT, 200, { "x-cache": "default" });
   if (!found) return json(JSON.stringify({ error: `no profile named ${username}` }), 404);
   const body = bioData(found);
   const version = await contentVersion(env.DB, found.profile);
@@ -96,7 +113,7 @@ export default {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return json(JSON.stringify({ error: "method not allowed" }), 405, { allow: "GET, HEAD" });
     }
-    if (url.pathname === "/api/config") return answer(env, env.DOMAIN || "default");
+    if (url.pathname === "/api/config") return answer(env, env.DOMAIN || "default", true);
     const match = url.pathname.match(/^\/api\/profiles\/([^/]+)$/);
     if (match) {
       let username;
