@@ -35,11 +35,15 @@ HEADERS_MAX_RULES = 100
 REDIRECTS_MAX_RULES = 2_100
 # Files Pages reads as configuration and never serves.
 CONFIGURATION_FILES = {"_headers", "_redirects", "_routes.json", "_worker.js"}
-# What Pages sends with every asset unless _headers says otherwise.
-PAGES_DEFAULT_HEADERS = (("Access-Control-Allow-Origin", "*"),
-                         ("Cache-Control", "public, max-age=0, must-revalidate"),
-                         ("Referrer-Policy", "strict-origin-when-cross-origin"),
-                         ("X-Content-Type-Options", "nosniff"))
+# Headers Pages adds by itself (wrangler 4.86.0's asset server, observed under `pages dev`):
+# these two on every answer; nosniff on every answer with a Content-Type (so not on a 308,
+# which has no body, while 301/302/303/307 say "Redirecting to ..." as text/plain); the
+# browser cache rule on served files only. Then _headers applies, and a 404's Cache-Control
+# becomes no-store whatever _headers said.
+PAGES_EVERY_ANSWER = (("Access-Control-Allow-Origin", "*"), ("Referrer-Policy", "strict-origin-when-cross-origin"))
+PAGES_FILE_CACHE = ("Cache-Control", "public, max-age=0, must-revalidate")
+PAGES_NOT_FOUND_CACHE = ("Cache-Control", "no-store")
+REDIRECT_TEXT_TYPE = "text/plain;charset=UTF-8"
 
 CONTENT_TYPES = {
     ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".json": "application/json",
@@ -310,21 +314,30 @@ class PagesSite:
         answer = route(path, lambda p: self.file(p) is not None, self.redirects) if path else \
             _not_found("/", lambda p: self.file(p) is not None)
         path = path or "/"
-        headers = list(PAGES_DEFAULT_HEADERS)
         if answer.location is not None:
             location = answer.location
             if query and "?" not in location:
                 location += "?" + query
-            headers.append(("Location", location))
-            return Response(answer.status, apply_headers(self.headers, path, headers))
+            if answer.status == 308:
+                return self._finish(path, 308, [("Location", location)])
+            return self._finish(path, answer.status, [("Location", location), ("Content-Type", REDIRECT_TEXT_TYPE)],
+                                f"Redirecting to {location}".encode())
         if answer.file is None:
-            headers.append(("Content-Type", "text/plain; charset=utf-8"))
-            return Response(404, apply_headers(self.headers, path, headers), b"Not found\n")
+            return self._finish(path, 404, [("Content-Type", "text/plain; charset=utf-8")], b"Not found\n")
         real = self.file(answer.file)
         with open(real, "rb") as file:
             body = file.read()
-        headers.append(("Content-Type", content_type(real)))
-        return Response(answer.status, apply_headers(self.headers, path, headers), body)
+        return self._finish(path, answer.status, [("Content-Type", content_type(real)), PAGES_FILE_CACHE], body)
+
+    def _finish(self, path: str, status: int, headers: list[tuple[str, str]], body: bytes = b"") -> Response:
+        """The answer with the headers Pages adds by itself, then _headers' rules (see PAGES_EVERY_ANSWER)."""
+        headers = [*headers, *PAGES_EVERY_ANSWER]
+        if any(name == "Content-Type" for name, _ in headers):
+            headers.append(("X-Content-Type-Options", "nosniff"))
+        response = Response(status, apply_headers(self.headers, path, headers), body)
+        if status == 404:
+            response.set_header(*PAGES_NOT_FOUND_CACHE)
+        return response
 
 
 # -- the preview: live reload and the error banner ----------------------------------
