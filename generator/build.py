@@ -228,8 +228,6 @@ class Rendered:
 def render_profiles(config: Config, site: SiteContext, staging: Staging, trees: OutputTrees, plan: Plan,
                     progress: Callable[[int, int], None] | None) -> Rendered:
     """Render the planned profiles into the staging tree, in parallel when it pays."""
-    import multiprocessing
-
     from generator.pages import Batch, PageJob, PageWriter, init_worker, run_batch
     from generator.render import compile_templates
     compile_templates(config)
@@ -241,6 +239,7 @@ def render_profiles(config: Config, site: SiteContext, staging: Staging, trees: 
         if total:
             rendered.add(PageWriter(job).run(Batch(ids=tuple(plan.render_ids))), staging)
         return rendered
+    import multiprocessing  # ~30 ms to import: only when rendering in parallel
     batches = _batches(plan.render_ids, config.workers, ranges=plan.everything)
     context = multiprocessing.get_context("fork")
     with context.Pool(config.workers, initializer=init_worker, initargs=(job,)) as pool:
@@ -354,7 +353,7 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
         trees.set_meta({"sitemaps": json.dumps(sorted(maps))})
     # The content version of these rows, which `biogen verify` compares with D1's (generator.d1):
     # the hashes the workers computed for the profiles rendered, the recorded ones for the rest.
-    from generator.d1 import VERSION_FILE, version_document
+    from generator.content_hash import VERSION_FILE, version_document
     hashes = {profile_id: [username, content_hash] for profile_id, username, content_hash in trees.state.execute(
         "SELECT profile_id, username, content_hash FROM temp.rendered UNION ALL "
         "SELECT profile_id, username, content_hash FROM profiles WHERE profile_id NOT IN "

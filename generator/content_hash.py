@@ -14,6 +14,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 
+# Where the build writes every profile's hash and the content version of the whole site.
+VERSION_FILE = "api/version.json"
+
 
 def plain(value: object) -> object:
     """A column value as every reader sees it."""
@@ -39,17 +42,40 @@ def digest(value: object) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def profile_hash(profile_row: Sequence, children: Iterable[tuple[str, Iterable[Sequence]]]) -> str:
+def _id_text(row: Sequence) -> str:
+    return str(row[0])
+
+
+def profile_hash(profile_row: Sequence, children: Iterable[tuple[str, Sequence[Sequence]]], *,
+                 whole_numbers_are_integers: bool = False) -> str:
     """The hash of one profile: its row (every column, in the schema's order) and its
     children, given as (table, rows) in the order of db.CHILD_TABLES; tables without
-    rows are left out."""
-    part: list = [plain_row(profile_row)]
+    rows are left out.
+
+    With `whole_numbers_are_integers` (no column of REAL or BLOB affinity, see
+    model.model_covers_schema) the rows are hashed as SQLite gave them and made plain
+    only if one holds a BLOB: ~25 us a profile less than checking every value."""
+    part: list = [profile_row]
     for table, rows in children:
         if rows:
-            part.append([table, sorted(map(plain_row, rows), key=lambda r: str(r[0]))])
-    return digest(part)
+            part.append([table, sorted(rows, key=_id_text)])
+    if whole_numbers_are_integers:
+        try:
+            return digest(part)
+        except TypeError:  # bytes: hashed as "x" + hex, like every reader does
+            pass
+    return digest([plain_row(part[0]), *([table, [plain_row(r) for r in rows]] for table, rows in part[1:])])
 
 
 def content_version(hashes: dict[str, str]) -> str:
     """The content version of a database whose profiles (by id) have `hashes`."""
     return digest(sorted(hashes.items()))
+
+
+def version_document(hashes: dict[str, list[str]]) -> str:
+    """`api/version.json` for {profile id: [username, hash]}: the content version and
+    each profile's hash by username, as `biogen verify` reads them."""
+    profiles = dict(sorted(hashes.values()))
+    version = content_version({p: h for p, (_, h) in hashes.items()})
+    return json.dumps({"contentVersion": version, "profiles": profiles}, ensure_ascii=False,
+                      separators=(",", ":")) + "\n"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from generator import d1sql
 from generator.config import Config, D1Binding
-from generator.content_hash import content_version
+from generator.content_hash import VERSION_FILE, content_version, version_document  # noqa: F401 (used by verify)
 from generator.content_hash import digest as _digest
 from generator.content_hash import plain_row as _plain_row
 from generator.db import CHILD_TABLES, PROFILE_TABLES
@@ -515,7 +515,6 @@ def describe_push(result: PushResult, d1: D1, *, dry_run: bool) -> str:
 
 # ---- the content version in the built site ---------------------------------------------------
 
-VERSION_FILE = "api/version.json"
 
 
 def profile_hashes(conn: sqlite3.Connection, changed: list[str] | None = None,
@@ -541,9 +540,3 @@ def profile_hashes(conn: sqlite3.Connection, changed: list[str] | None = None,
     return result
 
 
-def version_document(hashes: dict[str, list[str]]) -> str:
-    """`api/version.json`: the content version and each profile's hash, as `biogen verify` reads them."""
-    profiles = dict(sorted(hashes.values()))
-    version = content_version({p: h for p, (_, h) in hashes.items()})
-    return json.dumps({"contentVersion": version, "profiles": profiles}, ensure_ascii=False,
-                      separators=(",", ":")) + "\n"

@@ -25,8 +25,6 @@ import os
 import socket
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,13 +82,20 @@ class Fetched:
     status: str         # "downloaded", "not-modified" (304), "cached" (offline or network failure)
 
 
-class _SafeRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects only to http(s): urllib would also follow one to ftp://."""
+def _opener():
+    """A urllib opener that follows redirects only to http(s): urllib would also follow
+    one to ftp://. Made on the first download: importing urllib.request (with http.client,
+    email and ssl) costs ~50 ms, a quarter of a one-profile rebuild that fetches nothing."""
+    import urllib.error
+    import urllib.request
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if not newurl.lower().startswith(("http://", "https://")):
-            raise urllib.error.HTTPError(newurl, code, f"redirect to a non-HTTP URL: {newurl}", headers, fp)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    class SafeRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            if not newurl.lower().startswith(("http://", "https://")):
+                raise urllib.error.HTTPError(newurl, code, f"redirect to a non-HTTP URL: {newurl}", headers, fp)
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    return urllib.request.build_opener(SafeRedirects())
 
 
 class RemoteCache:
@@ -102,7 +107,7 @@ class RemoteCache:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.offline = offline
-        self._opener = urllib.request.build_opener(_SafeRedirects())
+        self._opener = None
 
     def paths(self, url: str) -> tuple[Path, Path]:
         """The body file and the JSON of validators for `url`."""
@@ -137,6 +142,10 @@ class RemoteCache:
             return kept
 
     def _download(self, url: str, kept: Fetched | None) -> Fetched:
+        import urllib.error
+        import urllib.request
+        if self._opener is None:
+            self._opener = _opener()
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "image/*"})
         meta = {}
         if kept is not None:

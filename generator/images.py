@@ -47,16 +47,13 @@ decoding, and a stat index (path, size, mtime) spares re-hashing unchanged files
 
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
 import io
 import json
 import math
-import multiprocessing
 import re
 import sqlite3
 import warnings
-import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,6 +201,7 @@ def _local(name: str) -> str:
 
 def sanitize_svg(data: bytes, source: str) -> bytes:
     """The SVG unchanged if it holds nothing active or external; otherwise ImageError."""
+    import xml.etree.ElementTree as ET  # here and below: a build without SVGs never needs it
     def refuse(what: str) -> ImageError:
         return ImageError(f"{source}: the SVG holds {what}, which a page must not load; "
                           "export the logo again as plain SVG (or as PNG)")
@@ -255,6 +253,7 @@ def _check_css(text: str, refuse) -> None:
 
 def _svg_size(data: bytes, role: Role) -> tuple[int, int]:
     """The SVG's intrinsic size fitted into the role's box (from width/height or viewBox)."""
+    import xml.etree.ElementTree as ET
     root = ET.fromstring(data.decode("utf-8-sig"))
     width = height = None
     box = (root.get("viewBox") or "").replace(",", " ").split()
@@ -667,6 +666,7 @@ class ImagePipeline:
         """Find each reference's bytes (downloading remote ones over a few threads) and digest."""
         todo = [r for r in references if r not in self._sources]
         remote = [r for r in todo if urlsplit(r).scheme.lower() in ("http", "https")]
+        import concurrent.futures  # here and in _run: ~15 ms a build that has nothing to fetch or encode never pays
         with concurrent.futures.ThreadPoolExecutor(max_workers=8) as threads:
             for reference, outcome in zip(remote, threads.map(self._fetch, remote)):
                 self._sources[reference] = outcome
@@ -744,6 +744,8 @@ class ImagePipeline:
         tasks = [pending[key] for key in keys]
         if workers > 1 and len(tasks) > 1:
             # spawn, not fork: the parent may hold threads (downloads) and an SQLite handle.
+            import concurrent.futures
+            import multiprocessing
             context = multiprocessing.get_context("spawn")
             with concurrent.futures.ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context) as pool:
                 answers = list(pool.map(_run_task, tasks, chunksize=max(1, len(tasks) // (workers * 8))))

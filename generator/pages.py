@@ -85,7 +85,8 @@ class PageWriter:
             if result.problems:
                 continue  # keep checking the rest, write nothing more
             if self.model_covers_schema:
-                content_hash = profile_hash(profile_row(profile), ((t, getattr(profile, t)) for t in db.CHILD_TABLES))
+                content_hash = profile_hash(profile_row(profile), [(t, getattr(profile, t)) for t in db.CHILD_TABLES],
+                                            whole_numbers_are_integers=True)
             else:
                 content_hash = hashes[profile.id]
             self._write_profile(profile, content_hash, result)

@@ -247,6 +247,11 @@ class Renderer:
         self.env = make_environment(config)
         self.env.globals.update(site=site, asset_url=site.asset_url, language=config.language)
         with _template_errors(self.site_dir):
+            # Made once per process, not on every page: `{% include %}` and `{% from ...
+            # import %}` each build a new template context per render, ~55 us of a
+            # ~500 us page at 10,000 profiles. head.html shows nothing of the page.
+            self.env.globals["head"] = Markup(self.env.get_template("head.html").render().rstrip("\n"))
+            self.env.globals["picture"] = self.env.get_template("picture.html").module.picture
             self._profile = self.env.get_template("profile.html")
 
     def profile_page(self, profile: Profile, *, canonical_path: str, content_hash: str) -> str:

@@ -78,3 +78,19 @@ def test_a_column_added_by_a_site_migration_is_part_of_the_hash(site):
     after = page_hashes(site)
     assert after == expected(site)[0]
     assert {u for u in after if after[u] != first[u]} == {"ana"}
+
+
+def test_real_order_indexes_hash_as_every_reader_hashes_them(site):
+    execute(site, "UPDATE social_links SET order_index = 1.5 WHERE id = 's1'")
+    build_site(site)
+    assert page_hashes(site) == expected(site)[0]
+
+
+def test_the_fast_hash_equals_the_plain_one_for_every_kind_of_value():
+    from generator.content_hash import profile_hash
+    row = ("p1", "ana", "Ana", None, b"\x00\xff", "", "2026-11-01 09:00:00", 1700000000)
+    children = [("social_links", [("s2", "p1", "X", "https://x", None, 2), ("s1", "p1", "Y", "https://y", "y", 1.5)]),
+                ("bio_links", [])]
+    assert profile_hash(row, children, whole_numbers_are_integers=True) == profile_hash(row, children)
+    # A whole-number REAL hashes as an integer (as wrangler's JSON gives it), on the plain path.
+    assert profile_hash(row[:7] + (1700000000.0,), children) == profile_hash(row, children)
