@@ -38,7 +38,11 @@ def plain_row(row: Sequence) -> list:
 
 def digest(value: object) -> str:
     """32 hex digits of SHA-256 over `value` as compact JSON (JSON.stringify's output)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return digest_json(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def digest_json(text: str) -> str:
+    """digest() of a value already written as compact JSON."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 

@@ -65,11 +65,11 @@ def image_uses(conn: sqlite3.Connection, profile_ids: list[str] | None) -> list[
 def prepare_images(conn: sqlite3.Connection, config: Config, profile_ids: list[str] | None, *,
                    strict: bool) -> PreparedImages:
     """Make (or find in the cache) every image the given profiles (None: all) use."""
-    from generator.images import ImageError, ImagePipeline
     prepared = PreparedImages()
     uses = [use for use in image_uses(conn, profile_ids) if _checkable(use[4], config)]
     if not uses:
         return prepared
+    from generator.images import ImageError, ImagePipeline  # ~5 ms: only when some image is used
     pipeline = ImagePipeline(config.cache_dir, config.content_dir, formats=config.image_formats,
                              widths=dict(config.image_widths))
     jobs = sorted({(pipeline_source(reference), role) for *_, reference, role in uses})

@@ -145,7 +145,8 @@ class Staging:
         with _transaction(self.state):
             self.state.executemany("INSERT OR REPLACE INTO temp.rendered VALUES (?, ?, ?, ?, ?, ?)",
                                    [(p.profile_id, p.username, p.updated_at, json.dumps(p.outputs),
-                                     json.dumps(p.warnings), p.content_hash) for p in profiles])
+                                     json.dumps(p.warnings) if p.warnings else "[]", p.content_hash)
+                                    for p in profiles])
             self.state.executemany("INSERT INTO temp.rendered_media VALUES (?, ?, ?)",
                                    [(p.profile_id, source, path) for p in profiles for source, path in p.media])
 

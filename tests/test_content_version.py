@@ -94,3 +94,16 @@ def test_the_fast_hash_equals_the_plain_one_for_every_kind_of_value():
     assert profile_hash(row, children, whole_numbers_are_integers=True) == profile_hash(row, children)
     # A whole-number REAL hashes as an integer (as wrangler's JSON gives it), on the plain path.
     assert profile_hash(row[:7] + (1700000000.0,), children) == profile_hash(row, children)
+
+
+def test_version_json_is_content_hash_version_document_byte_for_byte(site):
+    from generator.content_hash import version_document
+    # Ids and usernames that JSON must escape or keep as they are.
+    execute(site, "INSERT INTO profiles (id, username, display_name, created_at, updated_at) VALUES "
+                  "('q\"\\\\é😀\t', 'zz-odd', 'Odd', '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+    build_site(site)
+    conn = connect(site / "content" / "bio.db")
+    content = local_content(conn)
+    conn.close()
+    hashes = {p: [content.usernames[p], h] for p, h in content.hashes.items()}
+    assert (site / "dist" / VERSION_FILE).read_text(encoding="utf-8") == version_document(hashes)
