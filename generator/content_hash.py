@@ -36,9 +36,14 @@ def plain_row(row: Sequence) -> list:
     return list(row)
 
 
+# One encoder for every call: json.dumps() with these options builds a new one each
+# time (~4 us of a ~35 us profile hash).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def digest(value: object) -> str:
     """32 hex digits of SHA-256 over `value` as compact JSON (JSON.stringify's output)."""
-    return digest_json(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    return digest_json(_ENCODER.encode(value))
 
 
 def digest_json(text: str) -> str:
