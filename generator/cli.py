@@ -364,17 +364,18 @@ def d1_push(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, for
             dry_run: bool, kv_binding: str, kv_key: str) -> None:
     """Migrate D1 with wrangler, then send it only what differs from the local database."""
     from generator import d1 as d1_module
+    from generator import d1push
     from generator.migrate import open_migrated
     config = load_config(site_dir, wrangler_env=env_name)
     target = d1_module.open_d1(config, remote=remote, dry_run=dry_run, echo=click.echo)
     conn = open_migrated(config.database, config.migrations_dir)
     try:
-        result = d1_module.push(conn, target, force=force, full=full, dry_run=dry_run, kv_binding=kv_binding,
-                                kv_key=kv_key)
+        result = d1push.push(conn, target, force=force, full=full, dry_run=dry_run, kv_binding=kv_binding,
+                             kv_key=kv_key)
     finally:
         conn.close()
     if not quiet:
-        click.echo(d1_module.describe_push(result, target, dry_run=dry_run))
+        click.echo(d1push.describe(result, target, dry_run=dry_run))
 
 
 @d1.command("pull")

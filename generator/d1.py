@@ -1,4 +1,4 @@
-"""The site database in D1: export, push (only what changed, refusing to lose others' edits), pull.
+"""The site database in D1: export, pull, and what push (generator/d1push.py) builds on.
 
 D1's current state is always read back from D1 itself (the local D1's SQLite file,
 read in place, or `wrangler d1 execute --remote --json`), never from a memory of
@@ -27,7 +27,7 @@ from generator.content_hash import digest as _digest
 from generator.content_hash import plain_row as _plain_row
 from generator.db import CHILD_TABLES, PROFILE_TABLES
 from generator.errors import BiogenError, ConfigError
-from generator.wrangler import Wrangler, WranglerError
+from generator.wrangler import Wrangler
 
 log = logging.getLogger(__name__)
 
@@ -286,25 +286,6 @@ class Diff:
         return not self.full and self.rows == 0
 
 
-def diff(local: Content, remote: Content) -> Diff:
-    """Rows to upsert and ids to delete, table by table, compared by id."""
-    upserts, deletes = {}, {}
-    touched: set[str] = set()
-    for table in PROFILE_TABLES:
-        columns = local.columns[table]
-        ident = columns.index("id")
-        owner = columns.index("id" if table == "profiles" else "profile_id")
-        theirs = {row[ident]: row for row in remote.rows[table]}
-        mine = {row[ident]: row for row in local.rows[table]}
-        # Plain tuple comparison first (C speed); the normalizing one only for rows that look different.
-        upserts[table] = [row for key, row in mine.items() if key not in theirs or (
-            theirs[key] != row and _plain_row(theirs[key]) != _plain_row(row))]
-        deletes[table] = sorted(key for key in theirs if key not in mine)
-        touched |= {row[owner] for row in upserts[table]} | {theirs[key][owner] for key in deletes[table]}
-    names = {remote.usernames.get(p) for p in touched} | {local.usernames.get(p) for p in touched}
-    return Diff(upserts, deletes, sorted(n for n in names if n))
-
-
 def full_diff(local: Content) -> Diff:
     """Every row, with everything else deleted: the fallback when D1's rows cannot be read."""
     return Diff({t: list(local.rows[t]) for t in PROFILE_TABLES}, {}, sorted(local.usernames.values()), full=True)
@@ -374,45 +355,8 @@ class PushResult:
     purged: list[str]
 
 
-def push(conn: sqlite3.Connection, d1: D1, *, force: bool = False, full: bool = False, dry_run: bool = False,
-         kv_binding: str = "CONFIG_CACHE", kv_key: str = "profile:{username}", migrate: bool = True) -> PushResult:
-    """Migrate D1, then send it only the rows that differ from the local content."""
-    if migrate:
-        d1.migrate()
-    local = local_content(conn)
-    try:
-        remote = Content(local.columns, d1.read_rows(local.columns))
-    except (D1Error, WranglerError) as error:
-        if not dry_run and not full:
-            raise
-        log.warning("could not read %s (%s); sending everything", d1.describe(), error)
-        remote = None
-    if remote is not None and not force:
-        clashing = conflicts(local, remote, pushed_hashes(conn, d1.target), seeded_hashes(d1.config.migrations_dir))
-        if clashing:
-            raise D1ConflictError(
-                f"{d1.describe()} holds changes made outside biogen since its last push, to "
-                f"{len(clashing)} profile{'s' if len(clashing) != 1 else ''}: {', '.join(clashing[:50])}"
-                f"{' ...' if len(clashing) > 50 else ''}. Run `biogen d1 pull {d1.mode}` to bring them into the "
-                f"local database first, or push with --force to overwrite them")
-    changes = full_diff(local) if full or remote is None else diff(local, remote)
-    if changes.full:
-        statements = d1sql.full_statements(local.columns, changes.upserts)
-    else:
-        statements = d1sql.change_statements(local.columns, changes.upserts, changes.deletes)
-    text = d1sql.script(statements)
-    result = PushResult(changes, len(statements) - 1, len(text.encode()), local.version, [])
-    if changes.empty:
-        log.info("%s already holds the local content", d1.describe())
-    else:
-        _execute_script(d1, text)
-    if not dry_run and (not changes.empty or pushed_hashes(conn, d1.target) != local.hashes):
-        record_hashes(conn, d1.target, local.hashes)
-        result.purged = purge_cache(d1, changes.changed_profiles, kv_binding, kv_key)
-    return result
-
-
 def _execute_script(d1: D1, text: str) -> None:
+    """Run `text` in D1 from a file under .biogen/ (kept on a dry run, which prints the command)."""
     folder = d1.config.site_dir / ".biogen"
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".sql", prefix="d1-push-", dir=folder,
@@ -495,22 +439,6 @@ def pull(conn: sqlite3.Connection, d1: D1, *, dry_run: bool = False):
             store.delete_profile(conn, profile_id)
     record_hashes(conn, d1.target, remote.hashes)
     return plan, [name for _, name in gone]
-
-
-def describe_push(result: PushResult, d1: D1, *, dry_run: bool) -> str:
-    """One or two lines saying what a push sent (or would send)."""
-    changes = result.diff
-    if changes.empty:
-        return f"{d1.describe()} already holds the local content (version {result.version})"
-    upserted = sum(map(len, changes.upserts.values()))
-    deleted = sum(map(len, changes.deletes.values()))
-    verb = "would send" if dry_run else "sent"
-    what = "every row" if changes.full else f"{upserted} rows written, {deleted} deleted"
-    lines = [f"{verb} to {d1.describe()}: {what}; {len(changes.changed_profiles)} profiles changed, "
-             f"{result.statements} statements, {result.bytes:,} bytes (version {result.version})"]
-    if result.purged:
-        lines.append(f"deleted {len(result.purged)} cached document(s) from KV")
-    return "\n".join(lines)
 
 
 # ---- the content version in the built site ---------------------------------------------------

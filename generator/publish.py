@@ -60,6 +60,7 @@ def publish(config: Config, *, branch: str | None = None, dry_run: bool = False,
             echo: Callable[[str], None] = print, build: Callable[[], object] | None = None) -> None:
     """Run every step; PublishError naming the failed step and the state of each side."""
     from generator import d1 as d1_module
+    from generator import d1push
     from generator.build import build as run_build
     from generator.migrate import open_migrated
     from generator.verify import verify
@@ -97,10 +98,10 @@ def publish(config: Config, *, branch: str | None = None, dry_run: bool = False,
         else:
             conn = open_migrated(config.database, config.migrations_dir)
             try:
-                result = step(2, lambda: d1_module.push(conn, d1, migrate=False))
+                result = step(2, lambda: d1push.push(conn, d1, migrate=False))
             finally:
                 conn.close()
-            echo(d1_module.describe_push(result, d1, dry_run=False))
+            echo(d1push.describe(result, d1, dry_run=False))
     output = os.path.relpath(config.output, config.site_dir)
     step(3, lambda: wrangler.run(["pages", "deploy", output, "--project-name", project, "--branch", branch]))
     if d1 is None:

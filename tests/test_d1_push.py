@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -131,6 +132,30 @@ HOSTILE = ["it's \"quoted\"", "back\\slash\\", "ctrl \x01\x07\x1b\t\r\n end", "e
            "'); DROP TABLE profiles; --", "/* open comment", "x" * 1_000_000, "é" * 300_000 + "'" * 1000]
 
 
+def documents(path, readonly=True):
+    """Every profile's BioData document (the Worker's exact bytes) in the database at `path`."""
+    from generator.biodata import biodata_json
+    from generator.db import connect
+    from generator.model import load_profiles
+    conn = connect(path, readonly=readonly)
+    try:
+        return {p.username: biodata_json(p) for p in load_profiles(conn)}
+    finally:
+        conn.close()
+
+
+def d1_file(site):
+    return local_d1_file(site, load_config(site).d1)
+
+
+def in_d1(site, table, columns, rows):
+    """Write rows straight into the local D1 with wrangler, as the admin panel does (upserts by id)."""
+    from generator import d1sql
+    sql = site / "admin.sql"
+    sql.write_text(d1sql.script(d1sql.upsert_statements(table, columns, rows)), encoding="utf-8")
+    wrangler(site).run(["d1", "execute", "DB", "--local", "--file", str(sql), "--yes"])
+
+
 @needs_wrangler
 @pytest.mark.slow
 def test_hostile_content_survives_the_round_trip(site):
@@ -140,10 +165,25 @@ def test_hostile_content_survives_the_round_trip(site):
     assert biogen(site, "d1", "push", "--local").exit_code == 0
     same_content(site)
     assert [r[0] for r in d1_rows(site, "SELECT description FROM bio_links WHERE id LIKE 'h%' ORDER BY order_index")] == HOSTILE
-    execute(site, "DELETE FROM bio_links WHERE id LIKE 'h%'")
-    wrangler(site).run(["d1", "execute", "DB", "--local", "--command", "SELECT 1"])
-    pulled = biogen(site, "d1", "pull", "--local", "--dry-run")
+    # The admin panel edits them in D1: other hostile texts, a new hostile link, a hostile tagline.
+    edited = [text[::-1] + " \\'\"" for text in HOSTILE]
+    in_d1(site, "bio_links", ["id", "profile_id", "name", "url", "description", "order_index"],
+          [(f"h{i}", "p-min", text[:100], "https://x.example", text, 10 + i) for i, text in enumerate(edited)]
+          + [("h-new", "p-min", "new \x02 🌸 '--", "https://y.example/?q='1'", HOSTILE[6], 99)])
+    wrangler(site).run(["d1", "execute", "DB", "--local", "--command",
+                        "UPDATE profiles SET tagline = 'Robert''); DROP TABLE profiles; -- \\ \u200f' WHERE id = 'p-min'"])
+    pulled = biogen(site, "d1", "pull", "--local")
     assert pulled.exit_code == 0, pulled.output
+    # The local database now shows exactly what D1 shows, every text unchanged.
+    assert documents(site / "content" / "bio.db", readonly=False) == documents(d1_file(site))
+    query = "SELECT name, url, description FROM bio_links WHERE profile_id = 'p-min' ORDER BY order_index"
+    assert local_rows(site, query) == d1_rows(site, query)
+    assert [r[2] for r in local_rows(site, query)] == [*edited, HOSTILE[6]]
+    assert local_rows(site, "SELECT tagline FROM profiles WHERE id = 'p-min'") == [("Robert'); DROP TABLE profiles; -- \\ \u200f",)]
+    # Pulled: the next push is not refused, and leaves both sides row for row the same.
+    again = biogen(site, "d1", "push", "--local")
+    assert again.exit_code == 0, again.output
+    same_content(site)
 
 
 @needs_wrangler
@@ -208,3 +248,111 @@ def test_the_built_content_version_is_the_same_whether_built_in_full_or_incremen
     assert json.loads(incremental)["contentVersion"] == version and "ana2" in incremental and "rtl" not in incremental
     build_site(site, full=True)
     assert (site / "dist" / VERSION_FILE).read_text() == incremental
+
+
+# ---- proportional pushes, --remote through the helper, interrupted pushes ----------------------
+
+def push_with(site, tool, **options):
+    """d1push.push() with the wrangler helper `tool` (to count or interrupt its commands)."""
+    from generator import d1push
+    from generator.d1 import open_d1
+    from generator.db import connect
+    conn = connect(site / "content" / "bio.db")
+    try:
+        return d1push.push(conn, open_d1(load_config(site), remote=options.pop("remote", False), wrangler=tool),
+                           **options)
+    finally:
+        conn.close()
+
+
+@needs_wrangler
+@pytest.mark.slow
+def test_a_push_reads_the_local_d1_in_place_and_runs_wrangler_only_to_write(site):
+    assert biogen(site, "d1", "push", "--local").exit_code == 0
+    tool = wrangler(site)
+    assert push_with(site, tool).diff.empty and tool.history == []
+    execute(site, "UPDATE bio_links SET name = 'Changed' WHERE id = 'b1'")
+    result = push_with(site, tool)
+    assert [args[:3] for args in tool.history] == [["d1", "execute", "DB"]] and "--file" in tool.history[0]
+    assert result.diff.rows == 1 and result.diff.changed_profiles == ["ana"]
+    same_content(site)
+
+
+@needs_wrangler
+@pytest.mark.slow
+def test_a_remote_push_reads_d1_in_one_wrangler_call(site, monkeypatch):
+    from test_publish import TOKEN, fake_cloudflare
+    from wranglerkit import WRANGLER
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", TOKEN)
+    tool = wrangler(site, runner=fake_cloudflare(site, []), executable=WRANGLER)
+    push_with(site, tool, remote=True)
+    execute(site, "UPDATE bio_links SET name = 'Changed' WHERE id = 'b1'; DELETE FROM products WHERE id = 'pr2'")
+    tool.history.clear()
+    result = push_with(site, tool, remote=True)
+    assert result.diff.rows == 2 and result.diff.changed_profiles == ["ana", "linh.example.com"]
+    commands = [[a for a in args if not a.startswith("SELECT") and not a.endswith((".sql", ".json"))]
+                for args in tool.history]
+    assert commands == [["d1", "execute", "DB", "--remote", "--command", "--json"],
+                        ["d1", "execute", "DB", "--remote", "--file", "--yes"],
+                        ["kv", "bulk", "delete", "--binding", "CONFIG_CACHE", "--remote", "--force"]], commands
+    tool.history.clear()
+    assert push_with(site, tool, remote=True).diff.empty and len(tool.history) == 1
+
+
+def stopping(site, how: str, calls: list):
+    """The real wrangler, with the push's D1 write failing midway ("fail": a last statement D1
+    refuses, so wrangler rolls the whole file back) or the push killed right after it ("kill")."""
+    from generator.wrangler import _subprocess_runner
+
+    def runner(argv, env, cwd):
+        args = argv[1:]
+        if args[:2] == ["d1", "execute"] and "--file" in args:
+            calls.append(args)
+            if how == "fail":
+                path = Path(args[args.index("--file") + 1])
+                path.write_text(path.read_text() + "INSERT INTO no_such_table VALUES (1);\n")
+            result = _subprocess_runner(argv, env, cwd)
+            if how == "kill":
+                raise KeyboardInterrupt
+            return result
+        return _subprocess_runner(argv, env, cwd)
+    return runner
+
+
+@needs_wrangler
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["fail", "kill"])
+def test_a_push_stopped_at_its_write_is_finished_by_the_next_one(site, how):
+    from generator.wrangler import WranglerError
+    from sitekit import build_site
+    from wranglerkit import WRANGLER
+    assert biogen(site, "d1", "push", "--local").exit_code == 0
+    before = d1_rows(site, "SELECT id, name FROM bio_links ORDER BY id")
+    execute(site, "UPDATE bio_links SET name = 'Changed' WHERE id = 'b1'; DELETE FROM profiles WHERE id = 'p-rtl';"
+                  "INSERT INTO products (id, profile_id, name, price, url, order_index) "
+                  "VALUES ('pn', 'p-min', 'New', '1', 'https://n.example', 0)")
+    calls = []
+    tool = wrangler(site, runner=stopping(site, how, calls), executable=WRANGLER)
+    with pytest.raises(WranglerError if how == "fail" else KeyboardInterrupt):
+        push_with(site, tool)
+    assert len(calls) == 1
+    if how == "fail":  # all or nothing: D1 holds its old rows
+        assert d1_rows(site, "SELECT id, name FROM bio_links ORDER BY id") == before
+    else:
+        same_content(site)
+    # The same profile changes again locally, and the admin panel edits another one in D1.
+    execute(site, "UPDATE bio_links SET name = 'Changed again' WHERE id = 'b1'")
+    wrangler(site).run(["d1", "execute", "DB", "--local", "--command",
+                        "UPDATE profiles SET tagline = 'admin' WHERE id = 'p-vi'"])
+    refused = biogen(site, "d1", "push", "--local")
+    assert refused.exit_code == 1 and "to 1 profile: linh.example.com. Run" in refused.output, refused.output
+    wrangler(site).run(["d1", "execute", "DB", "--local", "--command",
+                        "UPDATE profiles SET tagline = 'Xin chào! Mình là Linh 👋' WHERE id = 'p-vi'"])
+    # Only biogen's own rows remain unrecorded: the next push takes them as its own and finishes.
+    finished = biogen(site, "d1", "push", "--local")
+    assert finished.exit_code == 0, finished.output
+    same_content(site)
+    build_site(site)
+    verified = biogen(site, "verify", "--local")
+    assert verified.exit_code == 0, verified.output
+    assert "already holds" in biogen(site, "d1", "push", "--local").output
