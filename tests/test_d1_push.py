@@ -128,8 +128,11 @@ def test_push_deletes_the_cached_documents_of_changed_profiles(site):
     assert kept.stdout.strip() == "{}"
 
 
-HOSTILE = ["it's \"quoted\"", "back\\slash\\", "ctrl \x01\x07\x1b\t\r\n end", "emoji 🌸👩‍👩‍👧 Nguyễn",
+# Every control character but NUL (C0, DEL, C1, the JSON-breaking U+2028/U+2029), among others.
+CONTROLS = "".join(map(chr, [*range(1, 32), *range(0x7f, 0xa0), 0x2028, 0x2029]))
+HOSTILE = ["it's \"quoted\"", "back\\slash\\", "ctrl \x01\x07\x1b\t\r\n end", f"all [{CONTROLS}] \r\n\r", "emoji 🌸👩‍👩‍👧 Nguyễn",
            "'); DROP TABLE profiles; --", "/* open comment", "x" * 1_000_000, "é" * 300_000 + "'" * 1000]
+HUGE = HOSTILE.index("x" * 1_000_000)
 
 
 def documents(path, readonly=True):
@@ -169,7 +172,7 @@ def test_hostile_content_survives_the_round_trip(site):
     edited = [text[::-1] + " \\'\"" for text in HOSTILE]
     in_d1(site, "bio_links", ["id", "profile_id", "name", "url", "description", "order_index"],
           [(f"h{i}", "p-min", text[:100], "https://x.example", text, 10 + i) for i, text in enumerate(edited)]
-          + [("h-new", "p-min", "new \x02 🌸 '--", "https://y.example/?q='1'", HOSTILE[6], 99)])
+          + [("h-new", "p-min", "new \x02 🌸 '--", "https://y.example/?q='1'", HOSTILE[HUGE], 99)])
     wrangler(site).run(["d1", "execute", "DB", "--local", "--command",
                         "UPDATE profiles SET tagline = 'Robert''); DROP TABLE profiles; -- \\ \u200f' WHERE id = 'p-min'"])
     pulled = biogen(site, "d1", "pull", "--local")
@@ -178,7 +181,7 @@ def test_hostile_content_survives_the_round_trip(site):
     assert documents(site / "content" / "bio.db", readonly=False) == documents(d1_file(site))
     query = "SELECT name, url, description FROM bio_links WHERE profile_id = 'p-min' ORDER BY order_index"
     assert local_rows(site, query) == d1_rows(site, query)
-    assert [r[2] for r in local_rows(site, query)] == [*edited, HOSTILE[6]]
+    assert [r[2] for r in local_rows(site, query)] == [*edited, HOSTILE[HUGE]]
     assert local_rows(site, "SELECT tagline FROM profiles WHERE id = 'p-min'") == [("Robert'); DROP TABLE profiles; -- \\ \u200f",)]
     # Pulled: the next push is not refused, and leaves both sides row for row the same.
     again = biogen(site, "d1", "push", "--local")
@@ -301,7 +304,11 @@ def test_a_remote_push_reads_d1_in_one_wrangler_call(site, monkeypatch):
 
 def stopping(site, how: str, calls: list):
     """The real wrangler, with the push's D1 write failing midway ("fail": a last statement D1
-    refuses, so wrangler rolls the whole file back) or the push killed right after it ("kill")."""
+    refuses, so wrangler rolls the whole file back), the push killed right after it ("kill"),
+    or wrangler and its workerd killed (SIGKILL) while it writes ("killed while writing")."""
+    import os
+    import signal
+    import subprocess
     from generator.wrangler import _subprocess_runner
 
     def runner(argv, env, cwd):
@@ -311,6 +318,20 @@ def stopping(site, how: str, calls: list):
             if how == "fail":
                 path = Path(args[args.index("--file") + 1])
                 path.write_text(path.read_text() + "INSERT INTO no_such_table VALUES (1);\n")
+            if how == "killed while writing":
+                process = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                           start_new_session=True)
+                try:
+                    process.wait(1.5)   # about when wrangler has started workerd and sends the file
+                except subprocess.TimeoutExpired:
+                    pass
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait()
+                raise KeyboardInterrupt
             result = _subprocess_runner(argv, env, cwd)
             if how == "kill":
                 raise KeyboardInterrupt
@@ -321,7 +342,7 @@ def stopping(site, how: str, calls: list):
 
 @needs_wrangler
 @pytest.mark.slow
-@pytest.mark.parametrize("how", ["fail", "kill"])
+@pytest.mark.parametrize("how", ["fail", "kill", "killed while writing"])
 def test_a_push_stopped_at_its_write_is_finished_by_the_next_one(site, how):
     from generator.wrangler import WranglerError
     from sitekit import build_site
@@ -336,10 +357,13 @@ def test_a_push_stopped_at_its_write_is_finished_by_the_next_one(site, how):
     with pytest.raises(WranglerError if how == "fail" else KeyboardInterrupt):
         push_with(site, tool)
     assert len(calls) == 1
+    after = local_rows(site, "SELECT id, name FROM bio_links ORDER BY id")
     if how == "fail":  # all or nothing: D1 holds its old rows
         assert d1_rows(site, "SELECT id, name FROM bio_links ORDER BY id") == before
-    else:
+    elif how == "kill":
         same_content(site)
+    else:  # killed at some moment of the write: the old rows or the new ones, never a mix
+        assert d1_rows(site, "SELECT id, name FROM bio_links ORDER BY id") in (before, after)
     # The same profile changes again locally, and the admin panel edits another one in D1.
     execute(site, "UPDATE bio_links SET name = 'Changed again' WHERE id = 'b1'")
     wrangler(site).run(["d1", "execute", "DB", "--local", "--command",
