@@ -38,7 +38,7 @@ TREES = ("a", "b")
 STATE_NAME = "state.db"
 # Raised when the state's tables change shape: a state of another version is
 # dropped and the next build starts from nothing.
-STATE_VERSION = "3"
+STATE_VERSION = "4"
 # Cloudflare Pages: one file may be at most 25 MiB.
 PAGES_MAX_FILE_BYTES = 25 * 1024 * 1024
 # Files Pages does not count against the per-deployment limit.
@@ -53,6 +53,9 @@ CREATE TABLE IF NOT EXISTS files (
     gen INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_gen ON files (gen);
+-- Tombstones are few: the commit's "DELETE ... WHERE digest IS NULL AND gen < ?" then
+-- reads a handful of rows, not all 200,000 of a 100,000-profile site (~45 ms).
+CREATE INDEX IF NOT EXISTS files_tombstones ON files (gen) WHERE digest IS NULL;
 CREATE INDEX IF NOT EXISTS files_oversize ON files (size) WHERE size > 26214400;
 CREATE TABLE IF NOT EXISTS profiles (
     profile_id TEXT PRIMARY KEY,

@@ -107,3 +107,29 @@ def test_version_json_is_content_hash_version_document_byte_for_byte(site):
     conn.close()
     hashes = {p: [content.usernames[p], h] for p, h in content.hashes.items()}
     assert (site / "dist" / VERSION_FILE).read_text(encoding="utf-8") == version_document(hashes)
+
+
+def test_version_json_patched_after_a_few_changes_equals_one_made_whole(site, caplog):
+    from generator.content_hash import version_document
+    build_site(site)
+    execute(site, "UPDATE bio_links SET name = 'Patched' WHERE id = 'b1'; "
+                  "UPDATE profiles SET tagline = 'new' WHERE username = 'minimal'")
+    with caplog.at_level("DEBUG", logger="generator.build"):
+        build_site(site)
+    assert "api/version.json: 2 hashes patched" in caplog.text
+    patched = (site / "dist" / VERSION_FILE).read_bytes()
+    conn = connect(site / "content" / "bio.db")
+    content = local_content(conn)
+    conn.close()
+    hashes = {p: [content.usernames[p], h] for p, h in content.hashes.items()}
+    assert patched.decode() == version_document(hashes)
+    build_site(site, full=True)
+    assert (site / "dist" / VERSION_FILE).read_bytes() == patched
+
+
+def test_content_version_does_not_depend_on_order():
+    from generator.content_hash import content_version
+    hashes = {"p1": "a" * 32, "p2": "b" * 32, "p3": "c" * 32}
+    assert content_version(hashes) == content_version(dict(reversed(hashes.items())))
+    assert content_version(hashes) != content_version({**hashes, "p2": "d" * 32})
+    assert content_version({}) == "0" * 32
