@@ -124,6 +124,8 @@ class PageWriter:
 
     def _media(self, profile: Profile) -> tuple[tuple[str, str], ...]:
         """(reference, output file) of every image file the profile's page may load."""
+        if not self.job.site.images:
+            return ()
         uses = [(profile.avatar_url, "avatar"), (profile.cover_url, "cover")]
         uses += [(b.background_image, "background") for b in profile.bio_links]
         uses += [(p.image_url, "product") for p in profile.products]
