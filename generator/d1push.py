@@ -152,9 +152,10 @@ class Differences:
     touched: set[str]
 
 
-def _visible(table: str, alias: str) -> str:
-    # Children of profiles that do not exist locally are not part of the content (as in d1.local_rows).
-    return "" if table == "profiles" else f"{alias}.profile_id IN (SELECT id FROM here.profiles) AND "
+def _local(table: str, alias: str) -> str:
+    """The condition a local row meets to be content: children of profiles that do not
+    exist locally are not (as in d1.local_rows); D1's foreign keys leave it none."""
+    return "1" if table == "profiles" else f"{alias}.profile_id IN (SELECT id FROM here.profiles)"
 
 
 def differences(pair: sqlite3.Connection, columns: dict[str, list[str]]) -> Differences:
@@ -169,14 +170,21 @@ def differences(pair: sqlite3.Connection, columns: dict[str, list[str]]) -> Diff
         key = names.index(owner)
         differ = " OR ".join(f"h.{c} IS NOT d.{c}" for c in names)
         found = pair.execute(
-            f"SELECT {', '.join('h.' + c for c in names)}, d.{owner} FROM here.{table} AS h "
-            f"LEFT JOIN d1.{table} AS d ON d.id = h.id WHERE {_visible(table, 'h')}(d.rowid IS NULL OR {differ}) "
+            f"SELECT {', '.join('h.' + c for c in names)}, d.{owner}, d.rowid IS NULL FROM here.{table} AS h "
+            f"LEFT JOIN d1.{table} AS d ON d.id = h.id WHERE {_local(table, 'h')} AND (d.rowid IS NULL OR {differ}) "
             "ORDER BY h.rowid").fetchall()
-        upserts[table] = [row[:-1] for row in found]
-        touched |= {row[key] for row in found} | {row[-1] for row in found if row[-1] is not None}
+        upserts[table] = [row[:-2] for row in found]
+        touched |= {row[key] for row in found} | {row[-2] for row in found if row[-2] is not None}
+        # D1 rows without a local twin exist only if D1 holds more rows than local rows found
+        # theirs: two counts (~0.05 s at 240,000 rows) spare the search (~0.2 s) when none does.
+        ours = pair.execute(f"SELECT count(*) FROM here.{table} AS h WHERE {_local(table, 'h')}").fetchone()[0]
+        twins = ours - sum(row[-1] for row in found)
+        if pair.execute(f"SELECT count(*) FROM d1.{table}").fetchone()[0] == twins:
+            deletes[table] = []
+            continue
         gone = pair.execute(
             f"SELECT d.id, d.{owner} FROM d1.{table} AS d WHERE NOT EXISTS (SELECT 1 FROM here.{table} AS h "
-            f"WHERE {_visible(table, 'h')}h.id = d.id) ORDER BY d.id").fetchall()
+            f"WHERE {_local(table, 'h')} AND h.id = d.id) ORDER BY d.id").fetchall()
         deletes[table] = [ident for ident, _ in gone]
         touched |= {profile for _, profile in gone}
     return Differences(upserts, deletes, touched)
