@@ -7,7 +7,8 @@ The API the build uses:
     variant_widths(role, source_width, source_height, allowed=None) -> list[int]   (pure)
     output_size(role, source_width, source_height, width) -> (width, height)        (pure)
     crop_box(source_width, source_height, aspect) -> (left, top, right, bottom)     (pure)
-    Variant(path, width, height, format)    path is "media/<digest>.<ext>", relative to the site root
+    Variant(path, width, height, format, size)  path is "m/<name>.<ext>" (MEDIA_DIR), relative to the
+                                            site root; size in bytes (0 when unknown)
     ImageSet(role, width, height, variants, fallback, placeholder, og_jpeg)
     ImageError(BiogenError)                 names the source; the build adds profile and field
     ImagePipeline(cache_dir, content_dir, *, formats=("avif", "webp"), widths=None,
@@ -16,7 +17,7 @@ The API the build uses:
         .process_many(jobs, workers=2) -> {(reference, role): ImageSet | ImageError}
         .files(image_set) -> {output path: cached file to copy or link}
         .stats                                                         encodes, cache hits, fetches
-    PLACEHOLDER_CSS: str                    `.ph-0{background-color:#000}` ... `.ph-63{...}`
+    PLACEHOLDER_CSS: str                    `.r0{--r:0}` ... `.b3{--b:255}`: the rules assets/style.css holds
     sanitize_svg(data, source) -> bytes     the SVG unchanged, or ImageError
 
 What a page gets for one image: AVIF and WebP at 1x/2x/3x of the role's layout box
@@ -47,6 +48,7 @@ decoding, and a stat index (path, size, mtime) spares re-hashing unchanged files
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -162,8 +164,10 @@ def fallback_width(role: Role, widths: list[int], source_width: int, source_heig
 
 # ---------------------------------------------------------------- placeholder colours (pure)
 
-# The dominant colour quantised to a 4x4x4 grid: 64 classes in the shared stylesheet,
-# which never changes when images do (the CSP forbids style attributes).
+# The dominant colour quantised to a 4x4x4 grid, written as three classes, one level
+# per channel ("r3 g2 b2" is #ffaaaa): 12 short rules in the shared stylesheet, which
+# never changes when images do (the CSP forbids style attributes). One class per colour
+# took 64 rules, ~1.8 KB of every page's CSS; three cost ~5 bytes more per image.
 _LEVELS = (0, 85, 170, 255)
 
 
@@ -185,7 +189,13 @@ def dominant_index(pixels) -> int:
     return min(counts, key=lambda index: (-counts[index], index)) if counts else 0
 
 
-PLACEHOLDER_CSS = "".join(f".ph-{i}{{background-color:{palette_colour(i)}}}" for i in range(64))
+def palette_classes(index: int) -> str:
+    """The classes that give an image the palette colour `index`: "r3 g2 b2"."""
+    return f"r{index // 16} g{index // 4 % 4} b{index % 4}"
+
+
+PLACEHOLDER_CSS = "".join(f".{channel}{level}{{--{channel}:{value}}}"
+                          for channel in "rgb" for level, value in enumerate(_LEVELS))
 
 
 # ------------------------------------------------------------------------ SVG (pure)
@@ -423,25 +433,26 @@ def _flatten(image):
 
 
 def placeholder_class(image) -> str:
-    """The palette class of the dominant colour, or "" for transparent images (it would show through)."""
+    """The palette classes of the dominant colour, or "" for transparent images (it would show through)."""
     if image.mode == "RGBA":
         return ""
     small = image.copy()
     small.thumbnail((24, 24))
     pixels = small.get_flattened_data() if hasattr(small, "get_flattened_data") else small.getdata()
-    return f"ph-{dominant_index(pixels)}"
+    return palette_classes(dominant_index(pixels))
 
 
 # ------------------------------------------------------------------- sets and the cache
 
 @dataclass(frozen=True)
 class Variant:
-    """One file the page may load: "media/<digest>.<ext>", shared by every profile that uses it."""
+    """One file the page may load: "m/<name>.<ext>", shared by every profile that uses it."""
 
     path: str
     width: int
     height: int
-    format: str  # "avif" | "webp" | "jpeg" | "png" | "svg"
+    format: str    # "avif" | "webp" | "jpeg" | "png" | "svg"
+    size: int = 0  # bytes; the page offers a format only where it saves more than its markup
 
 
 @dataclass(frozen=True)
@@ -453,11 +464,11 @@ class ImageSet:
     height: int
     variants: tuple[Variant, ...]    # every file, all formats and widths (og_jpeg included when it is one)
     fallback: Variant                # <img src>: JPEG, PNG for transparency, or the SVG itself
-    placeholder: str                 # "ph-<n>" class for the dominant colour; "" for transparent/SVG
+    placeholder: str                 # "r<n> g<n> b<n>" classes for the dominant colour; "" for transparent/SVG
     og_jpeg: Variant | None          # JPEG for og:image (covers and avatars), else None
 
     def srcset(self, format: str, prefix: str = "") -> str:
-        """The `srcset` value for one format: "media/a.avif 120w, media/b.avif 240w" (each path after `prefix`)."""
+        """The `srcset` value for one format: "m/a.avif 120w, m/b.avif 240w" (each path after `prefix`)."""
         return ", ".join(f"{prefix}{v.path} {v.width}w" for v in self.variants if v.format == format)
 
 
@@ -472,14 +483,28 @@ class PipelineStats:
     offline_hits: int = 0
 
 
-# File names carry 64 bits of the digest: a million files collide with odds of ~3 in
-# 100 million, and every image URL on a page is 16 characters shorter than with 128
-# (~0.7 KB of the full demo profile's HTML).
-NAME_DIGITS = 16
+# Where the files go in the output, and the length of their names. A page names each
+# image file up to 7 times (2 formats x 3 widths + fallback), ~90 URLs on the full demo
+# profile, so every character counts: "/m/" instead of "/media/" and 10 characters of
+# base32 (50 bits; lowercase, as case-insensitive file systems need) instead of 16 hex
+# digits take ~0.9 KB off its HTML. Odds of two different files sharing a name: ~1 in
+# 200,000 at Pages' 100,000-file limit, ~1 in 10 million for the 14,000 files of a
+# 1,000-profile site.
+MEDIA_DIR = "m"
+NAME_LENGTH = 10
+# Part of every set's cache key: bump when the manifest's shape or the names change,
+# so manifests written by an older biogen are made again (from the cached files).
+MANIFEST_REVISION = 2
 
 
 def _digest(*parts) -> str:
-    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:NAME_DIGITS]
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
+
+
+def file_name(*parts) -> str:
+    """The name of a media file made from `parts` (its inputs, or its bytes): 10 base32 characters."""
+    data = parts[0] if len(parts) == 1 and isinstance(parts[0], bytes) else "\x1f".join(map(str, parts)).encode()
+    return base64.b32encode(hashlib.sha256(data).digest()).decode()[:NAME_LENGTH].lower()
 
 
 @dataclass(frozen=True)
@@ -513,8 +538,8 @@ def _plan(task: _Task, width: int, height: int, has_alpha: bool) -> dict:
     ordered = list(dict.fromkeys(planned + [fallback] + ([og] if og else [])))
 
     def variant(format, w, h):
-        key = _digest(task.digest, role, w, h, format, task.version)
-        return [f"media/{key}.{EXTENSIONS[format]}", w, h, format]
+        name = file_name(task.digest, role, w, h, format, task.version)
+        return [f"{MEDIA_DIR}/{name}.{EXTENSIONS[format]}", w, h, format]
     base = output_size(role, width, height, _base_width(role, width, height))
     return {
         "width": base[0], "height": base[1],
@@ -547,9 +572,22 @@ def _render(task: _Task) -> tuple[dict, int]:
         resized = image.resize((w, h), Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
         write_atomic(target, encode(resized, format))
         encoded += 1
+    _add_sizes(manifest, images_dir)
     cropped = image.crop(box) if box != (0, 0, image.width, image.height) else image
     manifest["placeholder"] = placeholder_class(cropped)
     return manifest, encoded
+
+
+def _add_sizes(manifest: dict, images_dir: Path) -> None:
+    """Each file's size in bytes, appended to its manifest entry."""
+    sizes = {}
+    for key in ("variants", "fallback", "og"):
+        entries = manifest[key] if key == "variants" else [manifest[key]] if manifest[key] else []
+        for entry in entries:
+            path = entry[0]
+            if path not in sizes:
+                sizes[path] = (images_dir / Path(path).name).stat().st_size
+            entry.append(sizes[path])
 
 
 def _reducible(task: _Task):
@@ -563,12 +601,12 @@ def _reducible(task: _Task):
 
 def _render_svg(task: _Task, data: bytes) -> dict:
     clean = sanitize_svg(data, task.source)
-    key = hashlib.sha256(clean).hexdigest()[:NAME_DIGITS]
-    target = Path(task.images_dir) / f"{key}.svg"
+    name = file_name(clean)
+    target = Path(task.images_dir) / f"{name}.svg"
     if not target.exists():
         write_atomic(target, clean)
     width, height = _svg_size(clean, task.role)
-    variant = [f"media/{key}.svg", width, height, "svg"]
+    variant = [f"{MEDIA_DIR}/{name}.svg", width, height, "svg", len(clean)]
     return {"width": width, "height": height, "variants": [variant], "fallback": variant,
             "og": None, "placeholder": ""}
 
@@ -719,7 +757,7 @@ class ImagePipeline:
                      allowed=self.widths.get(role), images_dir=str(self.images_dir), version=self.version)
 
     def _set_key(self, task: _Task) -> str:
-        return _digest("set", task.digest, task.role, task.formats, task.allowed, task.version)
+        return _digest("set", task.digest, task.role, task.formats, task.allowed, task.version, MANIFEST_REVISION)
 
     def _manifest_path(self, key: str) -> Path:
         return self.images_dir / f"{key}.json"

@@ -132,10 +132,9 @@ class PageWriter:
         uses += [(c.logo_url, "logo") for c in profile.carousel_items]
         files = set()
         for reference, role in uses:
-            image_set = self.job.site.images.get((reference, role)) if reference else None
-            if image_set is not None:
-                variants = [*image_set.variants, image_set.fallback, *([image_set.og_jpeg] if image_set.og_jpeg else [])]
-                files.update((reference, variant.path) for variant in variants)
+            view = self.job.site.image(reference, role) if reference else None
+            if view is not None:  # only the files the page names: a format that does not pay is not copied
+                files.update((reference, path) for path in view.files)
         return tuple(sorted(files))
 
 

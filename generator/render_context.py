@@ -14,12 +14,13 @@ from generator.config import Config
 
 # The `sizes` attribute of each image role: how wide the image is drawn, matching
 # assets/style.css (a 680 px column from 720 px up, full width below; products
-# two to a row on phones and three on desktops).
+# two to a row on phones and three on desktops). Written without optional spaces:
+# each is repeated on every <source> of every picture.
 IMAGE_SIZES = {
     "avatar": "120px",
-    "cover": "(min-width: 720px) 680px, 100vw",
-    "background": "(min-width: 720px) 640px, calc(100vw - 32px)",
-    "product": "(min-width: 720px) 200px, calc(50vw - 40px)",
+    "cover": "(min-width:720px) 680px,100vw",
+    "background": "(min-width:720px) 640px,calc(100vw - 32px)",
+    "product": "(min-width:720px) 200px,calc(50vw - 40px)",
     "logo": "48px",
 }
 # Roles drawn at one fixed size: their srcset says 1x/2x/3x and needs no `sizes`.
@@ -30,6 +31,8 @@ ONE_FILE = {"logo"}
 IMAGE_BOXES = {"avatar": (120, 120), "cover": (680, 220), "background": (640, 160), "product": (200, 200),
                "logo": (48, 48)}
 _TYPES = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png"}
+# Formats a <picture> may offer, best first: AVIF, then WebP for browsers without AVIF.
+SOURCE_FORMATS = ("avif", "webp")
 
 
 class ImageView(NamedTuple):
@@ -40,8 +43,9 @@ class ImageView(NamedTuple):
     height: int
     sources: tuple[tuple[str, str], ...]     # (MIME type, srcset) per format made, best first
     sizes: str                               # "" for fixed-size roles (x descriptors)
-    placeholder: str                         # CSS class filling the box with the dominant colour
+    placeholder: str                         # CSS classes filling the box with the dominant colour
     og: str | None                           # the JPEG for og:image (covers and avatars)
+    files: tuple[str, ...] = ()              # the output files the page refers to ("m/x.avif", ...)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class SiteContext:
     home: str
     assets: dict[str, str]  # logical name -> "/assets/name.<hash>.ext"
     images: dict = field(default_factory=dict)  # (reference as stored, role) -> images.ImageSet
+    _views: dict = field(default_factory=dict, repr=False, compare=False)  # image() answers, made once
 
     def asset_url(self, name: str) -> str:
         """The content-hashed URL of the packaged or site asset `name`."""
@@ -62,35 +67,69 @@ class SiteContext:
         """How a page shows an image: its optimized files, or the remote URL as it is."""
         if not reference:
             return None
-        image_set = self.images.get((reference, role))
-        if image_set is None:  # remote, and neither fetched nor cached: kept as it is
-            width, height = IMAGE_BOXES[role]
-            return ImageView(reference, width, height, (), "", "", reference)
-        # A <source> per format made (AVIF, then WebP for the browsers without AVIF;
-        # `image_formats` in biogen.toml can drop one), the JPEG/PNG fallback last.
-        sources = []
-        for format in ("avif", "webp"):
-            variants = [v for v in image_set.variants if v.format == format]
-            if not variants:
-                continue
-            if role in ONE_FILE:
-                # A 48 px logo: its 2x file serves every screen (~50 bytes of markup per
-                # entry saved; 2x shown on a 3x phone is not visibly softer at this size).
-                srcset = f"/{variants[min(1, len(variants) - 1)].path}"
-            elif role in FIXED_SIZE:
-                srcset = ", ".join(f"/{v.path}" + ("" if v.width == image_set.width else f" {v.width / image_set.width:.3g}x")
-                                   for v in variants)
-            else:
-                srcset = ", ".join(f"/{v.path} {v.width}w" for v in variants)
-            sources.append((_TYPES[format], srcset))
-        sizes = IMAGE_SIZES[role] if sources and role not in FIXED_SIZE else ""
-        og = f"/{image_set.og_jpeg.path}" if image_set.og_jpeg else None
-        return ImageView(f"/{image_set.fallback.path}", image_set.width, image_set.height, tuple(sources), sizes,
-                         image_set.placeholder, og)
+        view = self._views.get((reference, role))
+        if view is None:
+            view = self._views[(reference, role)] = _view(reference, role, self.images.get((reference, role)))
+        return view
 
     def absolute(self, url: str) -> str:
         """`url` made absolute against base_url (remote URLs are already absolute)."""
         return url if "://" in url else self.base_url + url
+
+
+def _view(reference: str, role: str, image_set) -> ImageView:
+    if image_set is None:  # remote, and neither fetched nor cached: kept as it is
+        width, height = IMAGE_BOXES[role]
+        return ImageView(reference, width, height, (), "", "", reference)
+    sizes = IMAGE_SIZES[role] if role not in FIXED_SIZE else ""
+    offers = paying_sources(role, image_set, sizes)
+    files = [v.path for _, variants, _ in offers for v in variants] + [image_set.fallback.path]
+    og = None
+    if image_set.og_jpeg:
+        og = f"/{image_set.og_jpeg.path}"
+        files.append(image_set.og_jpeg.path)
+    return ImageView(f"/{image_set.fallback.path}", image_set.width, image_set.height,
+                     tuple((_TYPES[format], srcset) for format, _, srcset in offers),
+                     sizes if offers else "", image_set.placeholder, og, tuple(dict.fromkeys(files)))
+
+
+def paying_sources(role: str, image_set, sizes: str) -> list[tuple[str, list, str]]:
+    """(format, variants, srcset) of each <source> worth its markup, best format first.
+
+    A browser takes the first <source> it supports, else the JPEG/PNG fallback. So a
+    WebP source must save, on the file a visitor loads (the mean over its widths),
+    more bytes than its own markup costs against the fallback, and an AVIF source the
+    same against what the visitor would load without it (the WebP, or the fallback).
+    Measured on the demo: photos save 3-20 KB per file in AVIF and WebP, logos 3-4 KB
+    against a PNG, so both sources stay; but for flat product renders and some link
+    backgrounds WebP is smaller than AVIF, and their AVIF source cost ~160 bytes of
+    markup to make every AVIF browser load ~100-570 more bytes a file. A file whose size
+    is unknown (0) is assumed to pay. `image_formats` in biogen.toml can drop a
+    format altogether.
+    """
+    kept, fallback_bytes = [], image_set.fallback.size
+    for format in reversed(SOURCE_FORMATS):
+        variants = [v for v in image_set.variants if v.format == format]
+        if not variants:
+            continue
+        if role in ONE_FILE:
+            # A 48 px logo: its 2x file serves every screen (~50 bytes of markup per
+            # entry saved; 2x shown on a 3x phone is not visibly softer at this size).
+            variants = [variants[min(1, len(variants) - 1)]]
+            srcset = f"/{variants[0].path}"
+        elif role in FIXED_SIZE:
+            # ", ": a URL runs until white space, so without it "/a.avif,/b.avif 2x" is one URL.
+            srcset = ", ".join(f"/{v.path}" + ("" if v.width == image_set.width else f" {v.width / image_set.width:.3g}x")
+                               for v in variants)
+        else:
+            srcset = ",".join(f"/{v.path} {v.width}w" for v in variants)
+        markup = len(f'<source type="{_TYPES[format]}" srcset="{srcset}"' + (f' sizes="{sizes}"' if sizes else "") + ">")
+        mean = sum(v.size for v in variants) / len(variants)
+        if fallback_bytes and all(v.size for v in variants) and fallback_bytes - mean <= markup:
+            continue
+        kept.append((format, variants, srcset))
+        fallback_bytes = mean if all(v.size for v in variants) else 0
+    return kept[::-1]
 
 
 def template_sources(config: Config) -> list[Path]:

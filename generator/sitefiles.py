@@ -42,7 +42,7 @@ HEADER_RULES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     # Hashed names never change content: browsers may keep them for a year.
     ("/assets/*", (("Cache-Control", "public, max-age=31536000, immutable"),)),
-    ("/media/*", (("Cache-Control", "public, max-age=31536000, immutable"),)),
+    ("/m/*", (("Cache-Control", "public, max-age=31536000, immutable"),)),  # images.MEDIA_DIR
     ("/api/*", (("Access-Control-Allow-Origin", "*"),)),
 )
 
@@ -129,10 +129,24 @@ def hashed_assets(config: Config) -> dict[str, tuple[str, bytes]]:
             if logical in assets:
                 continue  # the site's own asset overrides the packaged one
             data = path.read_bytes()
+            if path.suffix == ".css":
+                data = strip_css_comments(data.decode("utf-8")).encode("utf-8")
             stem, dot, extension = logical.rpartition(".")
             name = f"{stem}.{digest_bytes(data)[:10]}.{extension}" if dot else f"{logical}.{digest_bytes(data)[:10]}"
             assets[logical] = (f"assets/{name}", data)
     return {**icon_assets(), **assets}
+
+
+# A CSS comment, or a string (kept as it is: "/*" may be inside one).
+_CSS_COMMENT = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|/\*.*?\*/\n?""", re.DOTALL)
+
+
+def strip_css_comments(text: str) -> str:
+    """A stylesheet without its comments and the line breaks after its rules: they
+    explain the source, and are ~10% of the bytes every page loads (the full demo
+    profile's budget is 16 KB with its HTML). A CSS string cannot hold a raw line
+    break, so "}\\n" is never inside one."""
+    return _CSS_COMMENT.sub(lambda match: match.group(1) or "", text).replace("}\n", "}")
 
 
 def icon_assets() -> dict[str, tuple[str, bytes]]:

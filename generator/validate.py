@@ -21,7 +21,7 @@ _USERNAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?")
 # Names biogen writes at the top of the site (index.html, 404.html, api/, assets/, ...)
 # or that Cloudflare Pages treats specially.
 RESERVED_USERNAMES = frozenset({
-    "index", "404", "api", "sitemap", "robots", "assets", "media", "favicon", "manifest",
+    "index", "404", "api", "sitemap", "robots", "assets", "m", "media", "favicon", "manifest",
     "humans", "security.txt", "well-known", "functions", "cdn-cgi",
 })
 # Pages strips .html (/a.html redirects to /a), and a page named robots.txt.html or

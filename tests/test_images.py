@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zlib
 
@@ -12,7 +13,7 @@ from PIL import Image, ImageCms
 from generator.errors import BiogenError
 from generator.images import (
     PLACEHOLDER_CSS, ROLES, ImageError, ImagePipeline, Role, crop_box, dominant_index,
-    output_size, palette_colour, palette_index, sanitize_svg, variant_widths,
+    output_size, palette_classes, palette_colour, palette_index, sanitize_svg, variant_widths,
 )
 from generator.config import PAGES_FREE_MAX_FILES
 
@@ -68,9 +69,9 @@ def test_palette_quantises_to_a_4x4x4_grid():
     assert palette_index(0, 0, 0) == 0 and palette_index(255, 255, 255) == 63
     assert palette_index(200, 30, 30) == 32 and palette_colour(32) == "#aa0000"
     assert dominant_index([(255, 0, 0)] * 3 + [(0, 0, 255)] * 2) == palette_index(255, 0, 0)
-    assert PLACEHOLDER_CSS.count("{background-color:#") == 64
-    assert ".ph-0{background-color:#000000}" in PLACEHOLDER_CSS
-    assert ".ph-63{background-color:#ffffff}" in PLACEHOLDER_CSS
+    assert palette_classes(32) == "r2 g0 b0" and palette_classes(63) == "r3 g3 b3"
+    assert PLACEHOLDER_CSS.count("{--") == 12
+    assert ".r0{--r:0}" in PLACEHOLDER_CSS and ".g1{--g:85}" in PLACEHOLDER_CSS and ".b3{--b:255}" in PLACEHOLDER_CSS
 
 
 def test_default_variants_keep_1000_profiles_under_the_pages_file_limit(tmp_path):
@@ -109,12 +110,13 @@ def test_a_photo_becomes_avif_webp_and_a_jpeg_fallback(site):
     assert [(v.format, v.width) for v in result.variants] == [
         ("avif", 120), ("avif", 240), ("avif", 300), ("webp", 120), ("webp", 240), ("webp", 300), ("jpeg", 300)]
     assert result.fallback.format == "jpeg" and result.og_jpeg == result.fallback
-    assert result.placeholder == f"ph-{palette_index(200, 40, 40)}"
+    assert result.placeholder == palette_classes(palette_index(200, 40, 40)) == "r2 g0 b0"
     for path, file in pipeline.files(result).items():
-        assert path.startswith("media/") and file.is_file() and path.endswith(file.name)
+        assert re.fullmatch(r"m/[a-z2-7]{10}\.(avif|webp|jpg)", path) and file.is_file() and path.endswith(file.name)
         image = Image.open(file)
         assert image.format == {"avif": "AVIF", "webp": "WEBP", "jpg": "JPEG"}[path.rsplit(".", 1)[1]]
-    assert result.srcset("avif").startswith("media/") and result.srcset("avif").endswith(" 300w")
+    assert result.srcset("avif").startswith("m/") and result.srcset("avif").endswith(" 300w")
+    assert all(v.size == pipeline.files(result)[v.path].stat().st_size for v in result.variants)
     assert pipeline.stats.encodes == 7
 
 
@@ -155,7 +157,7 @@ def test_a_changed_file_is_noticed(site):
     red = pipeline.process("me.jpg", "avatar")
     (content / "me.jpg").write_bytes(jpeg(colour=(0, 0, 255), quality=90))
     blue = ImagePipeline(pipeline.cache_dir, content).process("me.jpg", "avatar")
-    assert red.fallback.path != blue.fallback.path and blue.placeholder == "ph-3"
+    assert red.fallback.path != blue.fallback.path and blue.placeholder == "r0 g0 b3"
 
 
 def test_exif_orientation_is_applied_then_stripped_with_gps_and_camera(site):
@@ -238,7 +240,7 @@ def test_every_pixel_format_is_handled(site, mode, transparent):
     result = pipeline.process(name, "product")
     assert result.fallback.format == ("png" if transparent else "jpeg")
     assert result.placeholder == ("" if transparent else result.placeholder) and (
-        transparent or result.placeholder.startswith("ph-"))
+        transparent or re.fullmatch(r"r[0-3] g[0-3] b[0-3]", result.placeholder))
     fallback = Image.open(pipeline.files(result)[result.fallback.path])
     assert fallback.mode in ("RGB", "RGBA") if transparent else fallback.mode == "RGB"
     if mode == "I;16":

@@ -42,7 +42,7 @@ def test_invalid_usernames(name):
     assert username_problem(name) is not None
 
 
-@pytest.mark.parametrize("name", ["index", "404", "api", "sitemap", "robots", "assets", "media", "favicon",
+@pytest.mark.parametrize("name", ["index", "404", "api", "sitemap", "robots", "assets", "m", "media", "favicon",
                                   "manifest", "functions", "cdn-cgi", "alice.html", "a.htm", "index.html"])
 def test_reserved_usernames_are_refused(name):
     message = username_problem(name)
