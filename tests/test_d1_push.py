@@ -380,3 +380,18 @@ def test_a_push_stopped_at_its_write_is_finished_by_the_next_one(site, how):
     verified = biogen(site, "verify", "--local")
     assert verified.exit_code == 0, verified.output
     assert "already holds" in biogen(site, "d1", "push", "--local").output
+
+
+@needs_wrangler
+@pytest.mark.slow
+def test_hostile_content_reads_back_the_same_through_wranglers_json(site, monkeypatch):
+    from test_publish import TOKEN, fake_cloudflare
+    from wranglerkit import WRANGLER
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", TOKEN)
+    for index, text in enumerate(HOSTILE):
+        execute(site, "INSERT INTO bio_links (id, profile_id, name, url, description, order_index) "
+                      "VALUES (?, 'p-min', ?, 'https://x.example', ?, ?)", (f"h{index}", text[:100], text, 10 + index))
+    tool = wrangler(site, runner=fake_cloudflare(site, []), executable=WRANGLER)
+    assert not push_with(site, tool, remote=True).diff.empty
+    # Read back through `wrangler d1 execute --remote --json`, every value equals the local one.
+    assert push_with(site, tool, remote=True).diff.empty
