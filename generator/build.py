@@ -232,8 +232,11 @@ def render_profiles(config: Config, site: SiteContext, staging: Staging, trees: 
                     progress: Callable[[int, int], None] | None) -> Rendered:
     """Render the planned profiles into the staging tree, in parallel when it pays."""
     from generator.pages import Batch, PageJob, PageWriter, init_worker, run_batch
-    from generator.render import compile_templates
-    compile_templates(config)
+    if plan.everything:
+        # Templates changed (or this is a first build): find a syntax error in any of
+        # them before a page is made. Otherwise they are those of the last good build.
+        from generator.render import compile_templates
+        compile_templates(config)
     job = PageJob(config, site, staging.path, staging.fresh, trees.root / "state.db")
     total = len(plan.render_ids)
     rendered = Rendered()
