@@ -53,7 +53,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 HTML_CSS_BUDGET = 16 * 1024
 TRANSFER_BUDGET = 250 * 1024
 LIGHTHOUSE_PROFILES = [
-    # ana scores 100 in Performance in most runs here (9 of 10 after the font-size and
+    # ana scores 100 in Performance in most runs here (15 of 17 after the font-size and
     # markup trims, 2 of 4 before), 97-99 when other work loads this 2-core machine:
     # the page runs no script, and its Total Blocking Time is the task of its first
     # layout, which Lighthouse's simulated phone makes 2x longer (~15-20 ms of CPU, 40-60 ms
