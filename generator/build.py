@@ -382,7 +382,7 @@ def _version_file(trees: OutputTrees, plan: Plan) -> bytes:
         text = live.read_text(encoding="utf-8")
         # The live file's version is the sum of the live hashes' terms (mod 2**128).
         total = int(text[len(prefix):len(prefix) + 32], 16)
-        for profile_id, username, new_hash, _, old_hash in changed:
+        for _, username, new_hash, _, old_hash in changed:
             # Usernames need no JSON escaping (validate.username_problem), so the entry is
             # exactly this text, once: the map's keys are unique.
             entry = f'"{username}":"{old_hash}"'
@@ -390,7 +390,7 @@ def _version_file(trees: OutputTrees, plan: Plan) -> bytes:
             if at < 0:
                 break
             text = f'{text[:at]}"{username}":"{new_hash}"{text[at + len(entry):]}'
-            total += version_term(profile_id, new_hash) - version_term(profile_id, old_hash)
+            total += version_term(new_hash) - version_term(old_hash)
         else:
             log.debug("%s: %d hashes patched", VERSION_FILE, len(changed))
             return f"{prefix}{version_of_sum(total)}{text[len(prefix) + 32:]}".encode()
@@ -399,8 +399,8 @@ def _version_file(trees: OutputTrees, plan: Plan) -> bytes:
                "                 WHERE profile_id NOT IN (SELECT profile_id FROM temp.rendered) "
                "                 AND profile_id NOT IN (SELECT value FROM json_each(?))) ")
     removed = (json.dumps(plan.removed_ids),)
-    total = sum(version_term(profile_id, content_hash) for profile_id, content_hash
-                in trees.state.execute(current + "SELECT profile_id, content_hash FROM current", removed))
+    total = sum(version_term(content_hash) for (content_hash,)
+                in trees.state.execute(current + "SELECT content_hash FROM current", removed))
     profiles = trees.state.execute(
         current + "SELECT json_group_object(username, content_hash) FROM "
                   "(SELECT username, content_hash FROM current ORDER BY username, content_hash)", removed).fetchone()[0]

@@ -104,7 +104,7 @@ class RenderedProfile(NamedTuple):
     profile_id: str
     username: str
     updated_at: str | None
-    outputs: tuple[str, ...]
+    outputs: str                        # JSON list of the paths it wrote (encoded by the worker)
     warnings: tuple[str, ...]
     media: tuple[tuple[str, str], ...]  # (reference as stored, copy in the output)
     content_hash: str
@@ -147,7 +147,7 @@ class Staging:
         profiles = list(profiles)
         with _transaction(self.state):
             self.state.executemany("INSERT OR REPLACE INTO temp.rendered VALUES (?, ?, ?, ?, ?, ?)",
-                                   [(p.profile_id, p.username, p.updated_at, json.dumps(p.outputs),
+                                   [(p.profile_id, p.username, p.updated_at, p.outputs,
                                      json.dumps(p.warnings) if p.warnings else "[]", p.content_hash)
                                     for p in profiles])
             self.state.executemany("INSERT INTO temp.rendered_media VALUES (?, ?, ?)",

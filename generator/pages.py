@@ -7,6 +7,7 @@ writes into the staging tree only the files whose bytes changed.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +110,7 @@ class PageWriter:
         for relative, data in outputs.items():
             self._write(relative, data, result)
         result.profiles.append(RenderedProfile(
-            profile.id, profile.username, profile.updated_at, tuple(sorted(outputs)), tuple(tie_warnings(profile)),
+            profile.id, profile.username, profile.updated_at, json.dumps(sorted(outputs)), tuple(tie_warnings(profile)),
             self._media(profile), content_hash))
         result.rendered += 1
 
