@@ -70,7 +70,7 @@ CREATE INDEX IF NOT EXISTS profiles_warned ON profiles (username) WHERE warnings
 CREATE TABLE IF NOT EXISTS profile_media (
     profile_id TEXT NOT NULL,
     source TEXT NOT NULL,      -- the reference as stored in the database
-    path TEXT NOT NULL,        -- one of its files in the output (media/<digest>.<ext>)
+    path TEXT NOT NULL,        -- one of its files in the output (m/<name>.<ext>)
     PRIMARY KEY (profile_id, source, path)
 );
 CREATE INDEX IF NOT EXISTS profile_media_source ON profile_media (source);
