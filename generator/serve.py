@@ -17,6 +17,7 @@ import mimetypes
 import os
 import re
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -557,6 +558,15 @@ class PreviewServer(ThreadingHTTPServer):
     def __init__(self, preview: Preview, host: str, port: int):
         self.preview = preview
         super().__init__((host, port), _Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser that drops a connection (a reload, a cancelled image, Lighthouse
+        between runs) is routine, not a traceback in the terminal; anything else is."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+            log.debug("%s closed the connection: %s", client_address[0], error)
+            return
+        super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:

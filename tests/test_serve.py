@@ -326,3 +326,19 @@ def test_port_in_use_is_a_clear_error(tmp_path):
         result = CliRunner().invoke(cli, ["serve", "--site", str(site), "--port", str(port)])
     assert result.exit_code == 1
     assert f"error: port {port} is in use; choose another with --port" in result.output
+
+
+def test_a_browser_dropping_its_connection_prints_no_traceback(folder, capfd):
+    import struct
+    import time
+    with serving(Preview(folder, live=False)) as running:
+        host, port = running.server_address[:2]
+        for _ in range(3):
+            # SO_LINGER 0: close() sends a reset, as a browser cancelling a request does.
+            sock = socket.create_connection((host, port), timeout=5)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # an unfinished request
+            sock.close()
+        time.sleep(0.3)
+        assert fetch(running, "/")[0] == 200  # still serving
+    assert "Traceback" not in capfd.readouterr().err
