@@ -53,7 +53,9 @@ class _Template(jinja2.Template):
     @classmethod
     def from_code(cls, environment, code, globals, uptodate=None):
         template = super().from_code(environment, code, globals, uptodate)
-        template.root_render_func.__globals__["escape"] = output_escape
+        namespace = getattr(getattr(template, "root_render_func", None), "__globals__", None)
+        if namespace is not None and "escape" in namespace:  # else: Jinja's own escape, slower
+            namespace["escape"] = output_escape
         return template
 
 
