@@ -367,33 +367,47 @@ def _version_file(trees: OutputTrees, plan: Plan) -> bytes:
 
     The file is O(site) however little changed (6 MB at 100,000 profiles), so when only
     the hashes of existing profiles changed, the live tree's copy is patched in place and
-    the version brought up to date from those profiles' terms (~5 ms at 100,000 profiles);
+    the version brought up to date from those profiles' hashes (~5 ms at 100,000 profiles);
     otherwise it is made whole in SQLite, whose compact JSON is json.dumps's byte for byte
     (~200 ms at 100,000). Both give the same bytes (tests/test_content_version.py)."""
+    if not plan.everything and not plan.removed_ids and trees.live:
+        patched = _patched_version_file(trees)
+        if patched is not None:
+            return patched
+    return _whole_version_file(trees, plan)
+
+
+def _patched_version_file(trees: OutputTrees) -> bytes | None:
+    """The live api/version.json with the rendered profiles' new hashes, or None when
+    that cannot be done by replacing a few hashes (a new or renamed profile, many changes)."""
     from generator.content_hash import VERSION_FILE, version_of_sum, version_term
+    live = trees.tree_path(trees.live) / VERSION_FILE
     changed = trees.state.execute(
-        "SELECT r.profile_id, r.username, r.content_hash, p.username, p.content_hash FROM temp.rendered r "
-        "LEFT JOIN profiles p ON p.profile_id = r.profile_id WHERE p.content_hash IS NOT r.content_hash "
-        "ORDER BY r.profile_id").fetchall()
-    live = trees.tree_path(trees.live) / VERSION_FILE if trees.live else None
+        "SELECT r.username, r.content_hash, p.username, p.content_hash FROM temp.rendered r "
+        "LEFT JOIN profiles p ON p.profile_id = r.profile_id WHERE p.content_hash IS NOT r.content_hash").fetchall()
+    if (not live.exists() or len(changed) > VERSION_PATCH_MAX
+            or any(old_username != username for username, _, old_username, _ in changed)):
+        return None
+    text = live.read_text(encoding="utf-8")
     prefix = '{"contentVersion":"'
-    if (not plan.everything and not plan.removed_ids and live is not None and live.exists()
-            and len(changed) <= VERSION_PATCH_MAX and all(old_username == username for _, username, _, old_username, _ in changed)):
-        text = live.read_text(encoding="utf-8")
-        # The live file's version is the sum of the live hashes' terms (mod 2**128).
-        total = int(text[len(prefix):len(prefix) + 32], 16)
-        for _, username, new_hash, _, old_hash in changed:
-            # Usernames need no JSON escaping (validate.username_problem), so the entry is
-            # exactly this text, once: the map's keys are unique.
-            entry = f'"{username}":"{old_hash}"'
-            at = text.find(entry)
-            if at < 0:
-                break
-            text = f'{text[:at]}"{username}":"{new_hash}"{text[at + len(entry):]}'
-            total += version_term(new_hash) - version_term(old_hash)
-        else:
-            log.debug("%s: %d hashes patched", VERSION_FILE, len(changed))
-            return f"{prefix}{version_of_sum(total)}{text[len(prefix) + 32:]}".encode()
+    # The live file's version is the sum of the live hashes (mod 2**128).
+    total = int(text[len(prefix):len(prefix) + 32], 16)
+    for username, new_hash, _, old_hash in changed:
+        # Usernames need no JSON escaping (validate.username_problem), so the entry is
+        # exactly this text, once: the map's keys are unique.
+        entry = f'"{username}":"{old_hash}"'
+        at = text.find(entry)
+        if at < 0:
+            return None
+        text = f'{text[:at]}"{username}":"{new_hash}"{text[at + len(entry):]}'
+        total += version_term(new_hash) - version_term(old_hash)
+    log.debug("%s: %d hashes patched", VERSION_FILE, len(changed))
+    return f"{prefix}{version_of_sum(total)}{text[len(prefix) + 32:]}".encode()
+
+
+def _whole_version_file(trees: OutputTrees, plan: Plan) -> bytes:
+    """api/version.json made from every profile's recorded or new hash."""
+    from generator.content_hash import version_of_sum, version_term
     current = ("WITH current AS (SELECT profile_id, username, content_hash FROM temp.rendered UNION ALL "
                "                 SELECT profile_id, username, content_hash FROM profiles "
                "                 WHERE profile_id NOT IN (SELECT profile_id FROM temp.rendered) "

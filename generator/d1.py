@@ -22,7 +22,7 @@ from pathlib import Path
 
 from generator import d1sql
 from generator.config import Config, D1Binding
-from generator.content_hash import VERSION_FILE, content_version, version_document  # noqa: F401 (used by verify)
+from generator.content_hash import content_version
 from generator.content_hash import digest as _digest
 from generator.content_hash import plain_row as _plain_row
 from generator.db import CHILD_TABLES, PROFILE_TABLES

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.config import Config
-from generator.d1 import D1, VERSION_FILE, Content, table_columns
+from generator.content_hash import VERSION_FILE
+from generator.d1 import D1, Content, table_columns
 
 Query = Callable[[str], list[dict]]
 

@@ -3,6 +3,7 @@ reload by itself after another program changes the database."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 
 import pytest
@@ -16,8 +17,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def browser():
+@contextlib.contextmanager
+def launched_chromium():
+    """Debian's Chromium, headless, through Playwright (skips the test without them)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not shutil.which(CHROMIUM):
         pytest.skip("chromium is not installed (apt-get install chromium)")
@@ -25,6 +27,12 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def browser():
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.mark.slow

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from generator.d1 import VERSION_FILE, local_content
+from generator.content_hash import VERSION_FILE
+from generator.d1 import local_content
 from generator.db import connect
 from generator.model import load_profiles, model_covers_schema
 from sitekit import build_site, execute, make_site, snapshot

@@ -236,7 +236,8 @@ def test_bindings_declared_per_environment_are_chosen_with_env(tmp_path):
 
 
 def test_the_built_content_version_is_the_same_whether_built_in_full_or_incrementally(tmp_path):
-    from generator.d1 import local_content, VERSION_FILE
+    from generator.content_hash import VERSION_FILE
+    from generator.d1 import local_content
     from generator.db import connect
     from sitekit import make_site, build_site
     site = make_site(tmp_path / "site")

@@ -24,7 +24,7 @@ import pytest
 
 from generator.config import load_config
 from generator.serve import Preview, serving
-from test_browser import CHROMIUM, CHROMIUM_ARGS
+from test_browser import CHROMIUM, CHROMIUM_ARGS, launched_chromium
 from test_published_pages import demo_site  # noqa: F401 (the demo content, built once per module)
 
 TOOLS = Path(__file__).resolve().parent / "browser-tools" / "node_modules"
@@ -77,13 +77,8 @@ def site_url(demo_site):  # noqa: F811
 
 @pytest.fixture(scope="module")
 def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.which(CHROMIUM):
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")
