@@ -8,7 +8,9 @@ as a whole process by /usr/bin/time (wall seconds and peak resident memory of th
 largest process). From-scratch builds write into a new output folder each run;
 old output trees are deleted only after all timing, since deleting a large tree
 slows the writes that follow it several-fold, and each run starts after a sync.
-The plain renderer (five queries,
+"In a running process" is one changed profile rebuilt by a Python process that
+has already imported biogen and built once, as `biogen serve --watch` rebuilds
+after an edit (config read again, then build()). The plain renderer (five queries,
 Jinja2, two processes, no validation, no JSON, no manifest) runs in the same
 session, so the ratio between the two is comparable across machines.
 """
@@ -62,6 +64,38 @@ def set_output(site: Path, name: str) -> None:
     config.write_text("\n".join(lines + [f'output = "{name}"']) + "\n")
 
 
+# One changed profile rebuilt by a process that is already running, as `biogen serve
+# --watch` rebuilds after an edit: the config is read again and build() called, with
+# Python started and biogen imported once, before the first run.
+IN_PROCESS = """
+import os, sqlite3, sys, time
+from generator.build import build
+from generator.config import load_config
+target, runs, settle = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+build(load_config("."))
+conn = sqlite3.connect(load_config(".").database)
+for run in range(runs):
+    with conn:
+        conn.execute("UPDATE profiles SET tagline = ? WHERE id = ?", (f"Changed in a running process {run}", target))
+    os.sync()
+    time.sleep(settle)
+    started = time.perf_counter()
+    summary = build(load_config("."))
+    assert summary.rendered == 1, summary
+    print(time.perf_counter() - started)
+"""
+
+
+def in_process_rebuilds(site: Path, target: str, runs: int) -> list[float]:
+    """Seconds of each one-profile rebuild inside one running process."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    result = subprocess.run([sys.executable, "-c", IN_PROCESS, target, str(runs), str(SETTLE_SECONDS)], cwd=site,
+                            capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise SystemExit(f"the in-process rebuild failed:\n{result.stdout}\n{result.stderr}")
+    return [float(line) for line in result.stdout.split()]
+
+
 def median_of(values: list[float]) -> str:
     return f"{statistics.median(values):.3f}" if values else "-"
 
@@ -73,7 +107,7 @@ def bench(size: int, runs: int, workdir: Path) -> dict[str, list]:
         make_site(site, size)
     biogen = [sys.executable, "-m", "generator", "build"]
     figures: dict[str, list] = {"scratch": [], "scratch_mb": [], "nochange": [], "one": [], "plain": [],
-                                "nochange_inside": [], "one_inside": [], "python": []}
+                                "nochange_inside": [], "one_inside": [], "python": [], "one_running": []}
     for run in range(runs):
         set_output(site, f"out-{run}-{time.time_ns()}")
         seconds, megabytes, _ = timed(biogen, site)
@@ -100,6 +134,7 @@ def bench(size: int, runs: int, workdir: Path) -> dict[str, list]:
         figures["one_inside"].append(inside)
         figures["python"].append(timed([sys.executable, "-c", "pass"], site)[0])
     conn.close()
+    figures["one_running"] = in_process_rebuilds(site, target, runs)
     if size <= 20_000:
         plain = Path(__file__).resolve().parent / "plain_renderer.py"
         for run in range(runs):
@@ -124,16 +159,17 @@ def main() -> None:
         print(f"{size:>7,} profiles: from scratch {median_of(figures['scratch'])} s "
               f"({size / scratch:,.0f} pages/s, peak {max(figures['scratch_mb'])} MB), "
               f"no change {median_of(figures['nochange'])} s (build itself {median_of(figures['nochange_inside'])} s), "
-              f"one changed {median_of(figures['one'])} s (build itself {median_of(figures['one_inside'])} s), "
+              f"one changed {median_of(figures['one'])} s (build itself {median_of(figures['one_inside'])} s; "
+              f"in a running process {median_of(figures['one_running'])} s), "
               f"python start-up alone {median_of(figures['python'])} s"
               + (f", plain renderer {median_of(figures['plain'])} s "
                  f"(biogen/plain {scratch / statistics.median(figures['plain']):.2f})" if figures["plain"] else ""),
               flush=True)
     print("\nall runs (seconds):")
     for size, figures in rows:
-        for key in ("scratch", "nochange", "nochange_inside", "one", "one_inside", "python", "plain"):
+        for key in ("scratch", "nochange", "nochange_inside", "one", "one_inside", "one_running", "python", "plain"):
             if figures[key]:
-                print(f"  {size:>7,} {key:<9} " + " ".join(f"{v:.2f}" for v in figures[key]))
+                print(f"  {size:>7,} {key:<15} " + " ".join(f"{v:.3f}" for v in figures[key]))
     if not args.keep:
         for site in args.workdir.glob("site-*"):
             for tree in [*site.glob("out-*"), *site.glob(".out-*.trees"), *site.glob("plain-*")]:
