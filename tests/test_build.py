@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -312,6 +313,26 @@ def test_directory_mode_lists_every_profile_at_the_root(site):
     execute(site, "INSERT INTO profiles (id, username, display_name) VALUES ('p-z', 'zoe', 'Zoë')")
     build_site(site)
     assert 'href="/zoe"' in (site / "dist" / "index.html").read_text()
+
+
+def test_only_the_404_page_and_the_directory_load_the_rules_only_they_use(site):
+    # Every profile page loads style.css alone; pages.css holds what the 404 page and
+    # the directory add, and every class those two pages use is in one of the two.
+    (site / "biogen.toml").write_text((site / "biogen.toml").read_text() + "directory = true\n")
+    build_site(site)
+    dist = site / "dist"
+
+    def sheets(page: str) -> list[str]:
+        return re.findall(r'<link rel="stylesheet" href="/(assets/[^"]+)">', (dist / page).read_text())
+
+    assert [Path(href).name.split(".")[0] for href in sheets("ana.html")] == ["style"]
+    for page in ("index.html", "404.html"):
+        assert [Path(href).name.split(".")[0] for href in sheets(page)] == ["style", "pages"]
+        css = "".join((dist / href).read_text() for href in sheets(page))
+        classes = {name for value in re.findall(r'class="([^"]+)"', (dist / page).read_text()) for name in value.split()}
+        assert classes and all(f".{name}" in css for name in classes), (page, classes)
+    profile_css = (dist / sheets("ana.html")[0]).read_text()
+    assert ".button" not in profile_css and ".page-center" not in profile_css
 
 
 def test_missing_home_profile_falls_back_to_the_directory(site, caplog):
