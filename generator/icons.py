@@ -135,7 +135,7 @@ def _icon(key: str) -> Icon:
 def symbol_file(key: str) -> str:
     """Icon `key` as a standalone SVG file holding one <symbol id="i">.
 
-    Pages show icons with `<svg><use href="/assets/icons/KEY.HASH.svg#i"/></svg>`:
+    Pages show icons with `<svg><use href="/assets/i/KEY.HASH.svg#i"/></svg>`:
     ~150 bytes in the page instead of ~1 KB of path data, and each icon file is
     downloaded once and cached for a year. `currentColor` still follows the link.
     """

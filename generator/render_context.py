@@ -130,7 +130,7 @@ def paying_sources(role: str, image_set, sizes: str) -> list[tuple[str, list, st
                                for v in variants)
         else:
             srcset = ",".join(f"/{v.path} {v.width}w" for v in variants)
-        markup = len(f'<source type="{_TYPES[format]}" srcset="{srcset}"' + (f' sizes="{sizes}"' if sizes else "") + ">")
+        markup = len(f'<source type={_TYPES[format]} srcset="{srcset}"' + (f' sizes="{sizes}"' if sizes else "") + ">")
         mean = sum(v.size for v in variants) / len(variants)
         if fallback_bytes and all(v.size for v in variants) and fallback_bytes - mean <= markup:
             continue

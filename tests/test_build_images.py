@@ -30,14 +30,14 @@ def test_remote_images_are_fetched_optimized_and_kept_from_the_cache(tmp_path, s
     summary = build_site(site)
     page = (site / "dist" / "rtl.html").read_text()
     assert server.base not in page  # the page loads the optimized copies
-    assert re.search(r'<picture><source type="image/avif" srcset="/m/[a-z2-7]{10}\.avif 680w,[^"]+"[^>]*>'
-                     r'<source type="image/webp" srcset="/m/[a-z2-7]{10}\.webp 680w,[^"]+"[^>]*><img [^>]*src="/m/[a-z2-7]{10}\.jpg"', page)
+    assert re.search(r'<picture><source type=image/avif srcset="/m/[a-z2-7]{10}\.avif 680w,[^"]+"[^>]*>'
+                     r'<source type=image/webp srcset="/m/[a-z2-7]{10}\.webp 680w,[^"]+"[^>]*><img [^>]*src="/m/[a-z2-7]{10}\.jpg"', page)
     assert not [w for w in summary.warnings if "'rtl'" in w]
     server.stop()  # the network goes away; the cached copy still serves
     execute(site, "UPDATE profiles SET tagline = 'offline now' WHERE id = 'p-rtl'")
     build_site(site)
     assert "offline now" in (site / "dist" / "rtl.html").read_text()
-    assert '<source type="image/avif"' in (site / "dist" / "rtl.html").read_text()
+    assert '<source type=image/avif' in (site / "dist" / "rtl.html").read_text()
 
 
 def test_an_unreachable_remote_image_keeps_its_url_with_a_warning_or_fails_strict(tmp_path, server):  # noqa: F811
