@@ -52,17 +52,16 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # The full demo profile's budget: LittleLink sends 54.8 KB of HTML and CSS.
 HTML_CSS_BUDGET = 16 * 1024
 TRANSFER_BUDGET = 250 * 1024
-LIGHTHOUSE_PROFILES = [
-    # ana scores 100 in Performance in most runs here (15 of 17 after the font-size and
-    # markup trims, 2 of 4 before), 97-99 when other work loads this 2-core machine:
-    # the page runs no script, and its Total Blocking Time is the task of its first
-    # layout, which Lighthouse's simulated phone makes 2x longer (~15-20 ms of CPU, 40-60 ms
-    # of wall time under load, much of it synchronous font lookups: one per font size,
-    # weight and style, hence few of them in assets/style.css) plus tasks the machine
-    # stretches at random. The layout's cost is set by the page, the stretch is not.
-    pytest.param("full", marks=pytest.mark.xfail(reason="Performance 97-100 on a loaded machine: TBT is the first layout's task")),
-    "minimal",
-]
+# The full demo profile and the minimal one, as issue 7 names them.
+LIGHTHOUSE_PROFILES = ["full", "minimal"]
+# Performance is the median of 3 runs, as Lighthouse CI takes it (Lighthouse's
+# docs/variability.md: scores move with the machine's load; the median of 5 runs is
+# twice as stable as one run). On this 2-core machine one run of ana in ~8 scored 99:
+# the page runs no script, and its Total Blocking Time is its first layout's task
+# (~30 ms of CPU, 4x in the simulated phone, most of it font lookups), which other
+# work on the machine stretches at random: with the monospace, italic and bold faces
+# taken out of the page, runs still scored 98-100, so the stretch is the machine's. Accessibility, Best Practices and SEO do not vary: every run must score 100.
+LIGHTHOUSE_RUNS = 3
 LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
 pytestmark = pytest.mark.slow
@@ -299,37 +298,54 @@ def test_the_full_profile_runs_no_script_and_a_phone_loads_at_most_250_kb(demo_s
     assert not problems, "full (ana), phone 390x844:\n  " + "\n  ".join(problems)
 
 
-@pytest.mark.parametrize("kind", LIGHTHOUSE_PROFILES)
-def test_lighthouse_scores_100_on_a_phone(site_url, screenshots, kind):
-    if not LIGHTHOUSE.is_file():
-        pytest.skip(f"Lighthouse is not installed: {INSTALL_TOOLS}")
-    node = shutil.which("node")
-    if not node:
-        pytest.skip("node is not installed (Lighthouse 12.2.3 needs Node 18-20)")
-    report = screenshots / f"lighthouse-{kind}.json"
+def _lighthouse(url: str, report: Path) -> dict:
+    """One Lighthouse run (mobile preset) on `url`: its JSON result."""
     # Lighthouse's default: the mobile preset (Moto G Power, simulated slow 4G).
-    command = [node, str(LIGHTHOUSE), site_url + PROFILES[kind], f"--chrome-path={CHROMIUM}",
+    command = [shutil.which("node"), str(LIGHTHOUSE), url, f"--chrome-path={CHROMIUM}",
                f"--chrome-flags={' '.join(CHROMIUM_ARGS)}", "--output=json", f"--output-path={report}",
                f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}", "--quiet"]
     # Lighthouse sometimes fails to record the page load's trace ("Runtime error
     # encountered ... NO_NAVSTART", seen once in CI): that says nothing about the page,
-    # so such a run is made again, at most twice. Scores are never retried.
+    # so such a run is made again, at most twice.
     for _ in range(3):
         run = subprocess.run(command, capture_output=True, text=True, timeout=240)
         if run.returncode == 0 or "Runtime error encountered" not in run.stderr:
             break
-    assert run.returncode == 0 and report.is_file(), f"Lighthouse failed on {kind}: {run.stderr[-2000:]}"
-    result = json.loads(report.read_text(encoding="utf-8"))
-    scores = {name: result["categories"][name]["score"] for name in LIGHTHOUSE_CATEGORIES}
-    print(f"Lighthouse {result['lighthouseVersion']}, {kind} ({PROFILES[kind]}), mobile: "
-          + ", ".join(f"{name} {round(score * 100)}" for name, score in scores.items()))
-    problems = []
-    for name, score in scores.items():
-        if score == 1:
-            continue
-        failing = [f"{ref['id']} ({result['audits'][ref['id']].get('displayValue') or result['audits'][ref['id']]['score']})"
-                   for ref in result["categories"][name]["auditRefs"]
-                   if ref["weight"] and (result["audits"][ref["id"]]["score"] or 0) < 1
-                   and result["audits"][ref["id"]]["scoreDisplayMode"] not in ("notApplicable", "manual", "informative")]
-        problems.append(f"{name} {round(score * 100)}: {', '.join(failing)}")
+    assert run.returncode == 0 and report.is_file(), f"Lighthouse failed on {url}: {run.stderr[-2000:]}"
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+def _failing_audits(result: dict, category: str) -> str:
+    return ", ".join(f"{ref['id']} ({result['audits'][ref['id']].get('displayValue') or result['audits'][ref['id']]['score']})"
+                     for ref in result["categories"][category]["auditRefs"]
+                     if ref["weight"] and (result["audits"][ref["id"]]["score"] or 0) < 1
+                     and result["audits"][ref["id"]]["scoreDisplayMode"] not in ("notApplicable", "manual", "informative"))
+
+
+@pytest.mark.parametrize("kind", LIGHTHOUSE_PROFILES)
+def test_lighthouse_scores_100_on_a_phone(site_url, screenshots, kind):
+    if not LIGHTHOUSE.is_file():
+        pytest.skip(f"Lighthouse is not installed: {INSTALL_TOOLS}")
+    if not shutil.which("node"):
+        pytest.skip("node is not installed (Lighthouse 12.2.3 needs Node 18-20)")
+    results, problems = [], []
+    majority = LIGHTHOUSE_RUNS // 2 + 1
+    for number in range(1, LIGHTHOUSE_RUNS + 1):
+        result = _lighthouse(site_url + PROFILES[kind], screenshots / f"lighthouse-{kind}-{number}.json")
+        results.append(result)
+        scores = {name: result["categories"][name]["score"] for name in LIGHTHOUSE_CATEGORIES}
+        print(f"Lighthouse {result['lighthouseVersion']}, {kind} ({PROFILES[kind]}), mobile, run {number}: "
+              + ", ".join(f"{name} {round(score * 100)}" for name, score in scores.items()))
+        problems += [f"run {number}, {name} {round(score * 100)}: {_failing_audits(result, name)}"
+                     for name, score in scores.items() if name != "performance" and score != 1]
+        perfect = sum(r["categories"]["performance"]["score"] == 1 for r in results)
+        if perfect >= majority or len(results) - perfect >= majority:
+            break  # the median of all the runs is known already
+    if perfect < majority:
+        below = sorted((r for r in results if r["categories"]["performance"]["score"] != 1),
+                       key=lambda r: r["categories"]["performance"]["score"])
+        problems.append(f"performance below 100 in {len(below)} of {len(results)} runs (the median of "
+                        f"{LIGHTHOUSE_RUNS} counts; scores "
+                        + ", ".join(str(round(r["categories"]["performance"]["score"] * 100)) for r in results)
+                        + f"); the best of those: {_failing_audits(below[-1], 'performance')}")
     assert not problems, f"{kind} ({PROFILES[kind]}), Lighthouse mobile:\n  " + "\n  ".join(problems)
