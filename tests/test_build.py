@@ -151,6 +151,30 @@ def test_nothing_changed_means_nothing_rendered_or_rewritten(site):
     assert mtimes(site / "dist") == before
 
 
+def test_a_change_to_biogens_own_code_renders_every_page_again(site, monkeypatch):
+    import generator.build
+    profiles = build_site(site).profiles
+    assert build_site(site).rendered == 0
+    monkeypatch.setattr(generator.build, "code_digest", lambda package: b"another biogen")
+    assert build_site(site).rendered == profiles
+
+
+def test_the_code_digest_follows_every_code_and_data_file_but_not_compiled_ones(tmp_path):
+    from generator.build import code_digest
+    package = tmp_path / "generator"
+    (package / "data").mkdir(parents=True)
+    (package / "render.py").write_text("X = 1\n")
+    (package / "data" / "icons.json").write_text("{}")
+    first = code_digest(package)
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "render.cpython-311.pyc").write_bytes(b"compiled")
+    assert code_digest(package) == first
+    (package / "render.py").write_text("X = 2\n")
+    second = code_digest(package)
+    (package / "data" / "icons.json").write_text('{"a": 1}')
+    assert len({first, second, code_digest(package)}) == 3
+
+
 def test_one_changed_profile_rewrites_only_its_files(site):
     build_site(site)
     build_site(site, full=True)  # both trees exist from here on
@@ -400,7 +424,7 @@ def test_image_formats_setting_drops_a_source_and_its_files(site):
     build_site(site)
     page = (site / "dist" / "ana.html").read_text()
     assert '<source type=image/avif' in page and "image/webp" not in page
-    assert not list((site / "dist" / "media").glob("*.webp"))
+    assert list((site / "dist" / "m").glob("*.avif")) and not list((site / "dist" / "m").glob("*.webp"))
 
 
 def test_the_stylesheet_holds_every_placeholder_colour():
