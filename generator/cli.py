@@ -251,7 +251,7 @@ def export(site_dir: Path, quiet: bool, username: str | None, everything: bool, 
     config = load_config(site_dir)
     if everything == (username is not None):
         raise click.UsageError("give one USERNAME or --all")
-    export_text(config, username, output=output, stdout=click.get_text_stream("stdout"))
+    export_text(config, username, output=output, stdout=sys.stdout)
 
 
 @cli.group()
