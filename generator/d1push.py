@@ -14,6 +14,10 @@ Interruption: before D1 is written, the hashes about to be pushed are added to
 replace the remembered ones in `biogen_d1_pushed`, in one transaction. A push
 stopped in between (Ctrl-C, a failed wrangler, a lost network) leaves D1 holding
 either its old rows or the new ones, and the next push takes both as biogen's own.
+Likewise the Worker's cached documents of the profiles about to change are noted in
+`biogen_kv_stale` before the write and forgotten once deleted from KV: a purge that
+failed after the write is made by the next push, even one with nothing to send, so
+the Worker does not serve the old document for the rest of its hour.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ log = logging.getLogger(__name__)
 
 PUSHING_TABLE_SQL = ("CREATE TABLE IF NOT EXISTS biogen_d1_pushing (target TEXT NOT NULL, profile_id TEXT NOT NULL, "
                      "hash TEXT NOT NULL, PRIMARY KEY (target, profile_id, hash))")
+STALE_TABLE_SQL = ("CREATE TABLE IF NOT EXISTS biogen_kv_stale (target TEXT NOT NULL, binding TEXT NOT NULL, "
+                   "key TEXT NOT NULL, username TEXT NOT NULL, PRIMARY KEY (target, binding, key, username))")
 # The hash a profile that is not there has, in biogen_d1_pushing.
 ABSENT = ""
 # The local KV namespace's file, as wrangler 4.86.0 keeps it (like D1's: named by the
@@ -280,6 +286,30 @@ def locally_cached(d1: D1, binding: str, keys: list[str]) -> list[str] | None:
     return [key for key in keys if key in held]
 
 
+def note_stale(conn: sqlite3.Connection, target: str, binding: str, pattern: str, usernames: list[str]) -> None:
+    """Before writing D1: KV's documents of `usernames` are about to be stale."""
+    from generator.profiles import transaction
+    with transaction(conn):
+        conn.execute(STALE_TABLE_SQL)
+        conn.executemany("INSERT OR IGNORE INTO biogen_kv_stale (target, binding, key, username) VALUES (?, ?, ?, ?)",
+                         [(target, binding, pattern, name) for name in usernames])
+
+
+def stale_usernames(conn: sqlite3.Connection, target: str, binding: str, pattern: str) -> list[str]:
+    """Usernames whose cached documents an earlier push changed but did not delete."""
+    conn.execute(STALE_TABLE_SQL)
+    return [row[0] for row in conn.execute("SELECT username FROM biogen_kv_stale WHERE target = ? AND binding = ? "
+                                           "AND key = ? ORDER BY username", (target, binding, pattern))]
+
+
+def clear_stale(conn: sqlite3.Connection, target: str, binding: str, pattern: str, usernames: list[str]) -> None:
+    from generator.profiles import transaction
+    with transaction(conn):
+        conn.execute(STALE_TABLE_SQL)
+        conn.executemany("DELETE FROM biogen_kv_stale WHERE target = ? AND binding = ? AND key = ? AND username = ?",
+                         [(target, binding, pattern, name) for name in usernames])
+
+
 def purge(d1: D1, usernames: list[str], binding: str, pattern: str) -> list[str]:
     """Delete the Worker's cached documents of `usernames` (locally: only the keys KV holds)."""
     if not d1.remote and not d1.wrangler.dry_run and usernames:
@@ -337,6 +367,7 @@ def push(conn: sqlite3.Connection, d1: D1, *, force: bool = False, full: bool = 
     else:
         if not dry_run:
             note_pushing(conn, d1.target, after)
+            note_stale(conn, d1.target, kv_binding, kv_key, changes.changed_profiles)
         _execute_script(d1, text)       # on a dry run, wrangler's helper prints the command instead
     if dry_run:
         return result
@@ -345,7 +376,9 @@ def push(conn: sqlite3.Connection, d1: D1, *, force: bool = False, full: bool = 
         clear_pushing(conn, d1.target)
     elif after:
         note_pushed(conn, d1.target, after)
-    result.purged = purge(d1, changes.changed_profiles, kv_binding, kv_key)
+    stale = stale_usernames(conn, d1.target, kv_binding, kv_key)
+    result.purged = purge(d1, stale, kv_binding, kv_key)
+    clear_stale(conn, d1.target, kv_binding, kv_key, stale)
     return result
 
 
@@ -375,14 +408,14 @@ def describe(result: PushResult, d1: D1, *, dry_run: bool) -> str:
     """One or two lines saying what a push sent (or would send)."""
     changes = result.diff
     version = f" (version {result.version})" if result.version else ""
+    purged = [f"deleted {len(result.purged)} cached document(s) from KV"
+              + (" that an earlier push changed" if changes.empty else "")] if result.purged else []
     if changes.empty:
-        return f"{d1.describe()} already holds the local content{version}"
+        return "\n".join([f"{d1.describe()} already holds the local content{version}", *purged])
     upserted = sum(map(len, changes.upserts.values()))
     deleted = sum(map(len, changes.deletes.values()))
     verb = "would send" if dry_run else "sent"
     what = "every row" if changes.full else f"{upserted} rows written, {deleted} deleted"
     lines = [f"{verb} to {d1.describe()}: {what}; {len(changes.changed_profiles)} profiles changed, "
              f"{result.statements} statements, {result.bytes:,} bytes{version}"]
-    if result.purged:
-        lines.append(f"deleted {len(result.purged)} cached document(s) from KV")
-    return "\n".join(lines)
+    return "\n".join(lines + purged)

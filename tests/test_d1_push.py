@@ -128,6 +128,35 @@ def test_push_deletes_the_cached_documents_of_changed_profiles(site):
     assert kept.stdout.strip() == "{}"
 
 
+@needs_wrangler
+@pytest.mark.slow
+def test_a_purge_that_failed_after_the_write_is_made_by_the_next_push(site, monkeypatch):
+    import generator.d1push
+    from generator.wrangler import WranglerError
+    biogen(site, "d1", "push", "--local")
+    tool = wrangler(site)
+    tool.run(["kv", "key", "put", "profile:ana", "{}", "--binding", "CONFIG_CACHE", "--local"])
+    execute(site, "UPDATE profiles SET tagline = 'new' WHERE username = 'ana'")
+
+    def unreachable(*args):
+        raise WranglerError("wrangler kv bulk delete failed: the network went away")
+    with monkeypatch.context() as patched:
+        patched.setattr(generator.d1push, "purge_cache", unreachable)
+        failed = biogen(site, "d1", "push", "--local")
+    assert failed.exit_code == 1 and "the network went away" in failed.output, failed.output
+    assert d1_rows(site, "SELECT tagline FROM profiles WHERE username = 'ana'") == [("new",)]  # the write went through
+    kept = tool.run(["kv", "key", "get", "profile:ana", "--binding", "CONFIG_CACHE", "--local"], check=False)
+    assert kept.stdout.strip() == "{}"  # stale: the Worker would serve it for up to an hour
+
+    retried = biogen(site, "d1", "push", "--local")
+    assert retried.exit_code == 0, retried.output
+    assert "already holds the local content" in retried.output, retried.output  # nothing left to send, but:
+    assert "deleted 1 cached document(s) from KV that an earlier push changed" in retried.output, retried.output
+    gone = tool.run(["kv", "key", "get", "profile:ana", "--binding", "CONFIG_CACHE", "--local"], check=False)
+    assert "Value not found" in gone.stdout + gone.stderr
+    assert "deleted" not in biogen(site, "d1", "push", "--local").output  # and then nothing is left to delete
+
+
 # Every control character but NUL (C0, DEL, C1, the JSON-breaking U+2028/U+2029), among others.
 CONTROLS = "".join(map(chr, [*range(1, 32), *range(0x7f, 0xa0), 0x2028, 0x2029]))
 HOSTILE = ["it's \"quoted\"", "back\\slash\\", "ctrl \x01\x07\x1b\t\r\n end", f"all [{CONTROLS}] \r\n\r", "emoji 🌸👩‍👩‍👧 Nguyễn",
