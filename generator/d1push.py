@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 PUSHING_TABLE_SQL = ("CREATE TABLE IF NOT EXISTS biogen_d1_pushing (target TEXT NOT NULL, profile_id TEXT NOT NULL, "
                      "hash TEXT NOT NULL, PRIMARY KEY (target, profile_id, hash))")
 STALE_TABLE_SQL = ("CREATE TABLE IF NOT EXISTS biogen_kv_stale (target TEXT NOT NULL, binding TEXT NOT NULL, "
-                   "key TEXT NOT NULL, username TEXT NOT NULL, PRIMARY KEY (target, binding, key, username))")
+                   "key_pattern TEXT NOT NULL, username TEXT NOT NULL, "
+                   "PRIMARY KEY (target, binding, key_pattern, username))")
 # The hash a profile that is not there has, in biogen_d1_pushing.
 ABSENT = ""
 # The local KV namespace's file, as wrangler 4.86.0 keeps it (like D1's: named by the
@@ -291,7 +292,8 @@ def note_stale(conn: sqlite3.Connection, target: str, binding: str, pattern: str
     from generator.profiles import transaction
     with transaction(conn):
         conn.execute(STALE_TABLE_SQL)
-        conn.executemany("INSERT OR IGNORE INTO biogen_kv_stale (target, binding, key, username) VALUES (?, ?, ?, ?)",
+        conn.executemany("INSERT OR IGNORE INTO biogen_kv_stale (target, binding, key_pattern, username) "
+                         "VALUES (?, ?, ?, ?)",
                          [(target, binding, pattern, name) for name in usernames])
 
 
@@ -299,14 +301,15 @@ def stale_usernames(conn: sqlite3.Connection, target: str, binding: str, pattern
     """Usernames whose cached documents an earlier push changed but did not delete."""
     conn.execute(STALE_TABLE_SQL)
     return [row[0] for row in conn.execute("SELECT username FROM biogen_kv_stale WHERE target = ? AND binding = ? "
-                                           "AND key = ? ORDER BY username", (target, binding, pattern))]
+                                           "AND key_pattern = ? ORDER BY username", (target, binding, pattern))]
 
 
 def clear_stale(conn: sqlite3.Connection, target: str, binding: str, pattern: str, usernames: list[str]) -> None:
     from generator.profiles import transaction
     with transaction(conn):
         conn.execute(STALE_TABLE_SQL)
-        conn.executemany("DELETE FROM biogen_kv_stale WHERE target = ? AND binding = ? AND key = ? AND username = ?",
+        conn.executemany("DELETE FROM biogen_kv_stale WHERE target = ? AND binding = ? AND key_pattern = ? "
+                         "AND username = ?",
                          [(target, binding, pattern, name) for name in usernames])
 
 
@@ -378,7 +381,8 @@ def push(conn: sqlite3.Connection, d1: D1, *, force: bool = False, full: bool = 
         note_pushed(conn, d1.target, after)
     stale = stale_usernames(conn, d1.target, kv_binding, kv_key)
     result.purged = purge(d1, stale, kv_binding, kv_key)
-    clear_stale(conn, d1.target, kv_binding, kv_key, stale)
+    if stale:
+        clear_stale(conn, d1.target, kv_binding, kv_key, stale)
     return result
 
 

@@ -155,7 +155,7 @@ def test_a_change_to_biogens_own_code_renders_every_page_again(site, monkeypatch
     import generator.build
     profiles = build_site(site).profiles
     assert build_site(site).rendered == 0
-    monkeypatch.setattr(generator.build, "code_digest", lambda package: b"another biogen")
+    monkeypatch.setattr(generator.build, "running_code_digest", lambda: b"another biogen")
     assert build_site(site).rendered == profiles
 
 

@@ -60,7 +60,8 @@ LIGHTHOUSE_PROFILES = ["full", "minimal"]
 # the page runs no script, and its Total Blocking Time is its first layout's task
 # (~30 ms of CPU, 4x in the simulated phone, most of it font lookups), which other
 # work on the machine stretches at random: with the monospace, italic and bold faces
-# taken out of the page, runs still scored 98-100, so the stretch is the machine's. Accessibility, Best Practices and SEO do not vary: every run must score 100.
+# taken out of the page, runs still scored 98-100, so the stretch is the machine's.
+# Accessibility, Best Practices and SEO do not vary: every run must score 100.
 LIGHTHOUSE_RUNS = 3
 LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
