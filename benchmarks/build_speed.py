@@ -69,7 +69,7 @@ def set_output(site: Path, name: str) -> None:
 # Python started and biogen imported once, before the first run.
 IN_PROCESS = """
 import os, sqlite3, sys, time
-from generator.build import build
+from generator.build.build import build
 from generator.config import load_config
 target, runs, settle = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 build(load_config("."))

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from synthetic import make_site  # noqa: E402
 
-from generator.wrangler import find_wrangler  # noqa: E402
+from generator.cloudflare.wrangler import find_wrangler  # noqa: E402
 from wranglerkit import WRANGLER_TOML  # noqa: E402
 
 TABLES = ("profiles", "social_links", "bio_links", "products", "carousel_items")

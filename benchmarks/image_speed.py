@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from generator.images import ImagePipeline
+from generator.images.pipeline import ImagePipeline
 
 SIZE = 2000
 

@@ -18,7 +18,7 @@ import gzip
 from playwright.sync_api import sync_playwright
 
 from generator.config import load_config
-from generator.serve import Preview, serving
+from generator.preview.server import Preview, serving
 
 BUDGET_KB = 250
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -7,7 +7,7 @@ import argparse
 import sqlite3
 from pathlib import Path
 
-from generator.migrate import create_database
+from generator.data.migrate import create_database
 
 CONFIG = """base_url = "https://bench.example.com"
 home = "user-00000"

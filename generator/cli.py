@@ -74,7 +74,7 @@ def cli() -> None:
 @click.option("--full", is_flag=True, help="Render every profile, even those that did not change.")
 def build(site_dir: Path, quiet: bool, strict: bool, full: bool) -> None:
     """Render every profile to a static page in the output folder."""
-    from generator.build import build as run_build
+    from generator.build.build import build as run_build
     config = load_config(site_dir)
     summary = run_build(config, strict=strict, full=full, progress=None if quiet else _progress_bar())
     _clear_progress()
@@ -124,8 +124,8 @@ def _clear_progress() -> None:
 @click.option("--list", "list_only", is_flag=True, help="Show applied and pending migrations; change nothing.")
 def migrate(site_dir: Path, quiet: bool, list_only: bool) -> None:
     """Apply pending migrations/*.sql to the local database."""
-    from generator import migrate as migrations
-    from generator.db import connect
+    from generator.data import migrate as migrations
+    from generator.data.db import connect
     config = load_config(site_dir)
     if list_only:
         available = migrations.discover(config.migrations_dir)
@@ -157,7 +157,7 @@ def migrate(site_dir: Path, quiet: bool, list_only: bool) -> None:
 @site_options
 def check(site_dir: Path, quiet: bool) -> None:
     """Check every profile against the build's rules without building."""
-    from generator.check import check_database
+    from generator.build.check import check_database
     config = load_config(site_dir)
     count, warnings = check_database(config)
     for warning in warnings:
@@ -175,7 +175,7 @@ def check(site_dir: Path, quiet: bool) -> None:
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default browser.")
 def serve(site_dir: Path, quiet: bool, watch: bool, host: str, port: int, open_browser: bool) -> None:
     """Build the site and preview it as Cloudflare Pages will serve it."""
-    from generator.serve import serve_site
+    from generator.preview.server import serve_site
     serve_site(site_dir, host=host, port=port, watch=watch, open_browser=open_browser,
                report=(lambda message: None) if quiet else click.echo)
 
@@ -204,7 +204,7 @@ def _reports_errors(command):
 @click.option("--dry-run", is_flag=True, help="List the files that would be written; write nothing.")
 def init(directory: Path, quiet: bool, force: bool, dry_run: bool) -> None:
     """Create a new site in DIRECTORY (default: here): settings, migrations, database, README."""
-    from generator.scaffold import init_site
+    from generator.authoring.init import init_site
     for action, path in init_site(directory, force=force, dry_run=dry_run):
         if not quiet:
             click.echo(f"{action:<9}  {os.path.relpath(path)}")
@@ -220,8 +220,8 @@ def init(directory: Path, quiet: bool, force: bool, dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be created, changed and removed; write nothing.")
 def import_command(site_dir: Path, quiet: bool, source: str, username: str | None, dry_run: bool) -> None:
     """Import profiles from a BioData document, Edge Config content, or biogen export (FILE, or - for stdin)."""
-    from generator import importer
-    from generator.migrate import open_migrated
+    from generator.authoring import importer
+    from generator.data.migrate import open_migrated
     config = load_config(site_dir)
     name, data = importer.read_source(source, sys.stdin.buffer)
     document = importer.parse_json(name, data)
@@ -247,7 +247,7 @@ def import_command(site_dir: Path, quiet: bool, source: str, username: str | Non
               help="Write to this file (atomically) instead of standard output.")
 def export(site_dir: Path, quiet: bool, username: str | None, everything: bool, output: Path | None) -> None:
     """Write USERNAME's BioData (as the built api/profiles/USERNAME.json), or --all profiles."""
-    from generator.authoring import export_text
+    from generator.authoring.profiles import export_text
     config = load_config(site_dir)
     if everything == (username is not None):
         raise click.UsageError("give one USERNAME or --all")
@@ -263,7 +263,7 @@ def profile() -> None:
 @site_options
 def profile_list(site_dir: Path, quiet: bool) -> None:
     """List every profile: username, name, numbers of links, products and tools, last update."""
-    from generator.authoring import profile_table
+    from generator.authoring.profiles import profile_table
     click.echo(profile_table(load_config(site_dir)))
 
 
@@ -273,7 +273,7 @@ def profile_list(site_dir: Path, quiet: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the BioData document (indented) instead.")
 def profile_show(site_dir: Path, quiet: bool, username: str, as_json: bool) -> None:
     """Show one profile and its children, in display order."""
-    from generator.authoring import profile_text
+    from generator.authoring.profiles import profile_text
     click.echo(profile_text(load_config(site_dir), username, as_json=as_json))
 
 
@@ -283,7 +283,7 @@ def profile_show(site_dir: Path, quiet: bool, username: str, as_json: bool) -> N
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def profile_rm(site_dir: Path, quiet: bool, username: str, yes: bool) -> None:
     """Remove a profile with its social links, links, products and tools."""
-    from generator import authoring
+    from generator.authoring import profiles as authoring
     config = load_config(site_dir)
     counts = authoring.child_counts(config, username)
     if not yes:
@@ -299,7 +299,7 @@ def profile_rm(site_dir: Path, quiet: bool, username: str, yes: bool) -> None:
 @click.argument("new")
 def profile_rename(site_dir: Path, quiet: bool, old: str, new: str) -> None:
     """Give profile OLD the username NEW (its page moves to /NEW)."""
-    from generator import authoring
+    from generator.authoring import profiles as authoring
     config = load_config(site_dir)
     authoring.rename(config, old, new)
     if not quiet:
@@ -335,9 +335,9 @@ def d1() -> None:
               help="Write to this file (atomically) instead of standard output.")
 def d1_export(site_dir: Path, quiet: bool, output: Path | None) -> None:
     """Write the profile data as SQL that D1 accepts (wrangler d1 execute --file)."""
-    from generator.authoring import write_atomically
-    from generator.d1 import export_sql
-    from generator.migrate import open_migrated
+    from generator.authoring.profiles import write_atomically
+    from generator.cloudflare.d1 import export_sql
+    from generator.data.migrate import open_migrated
     config = load_config(site_dir)
     conn = open_migrated(config.database, config.migrations_dir)
     try:
@@ -363,9 +363,9 @@ def d1_export(site_dir: Path, quiet: bool, output: Path | None) -> None:
 def d1_push(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, force: bool, full: bool,
             dry_run: bool, kv_binding: str, kv_key: str) -> None:
     """Migrate D1 with wrangler, then send it only what differs from the local database."""
-    from generator import d1 as d1_module
-    from generator import d1push
-    from generator.migrate import open_migrated
+    from generator.cloudflare import d1 as d1_module
+    from generator.cloudflare import d1push
+    from generator.data.migrate import open_migrated
     config = load_config(site_dir, wrangler_env=env_name)
     target = d1_module.open_d1(config, remote=remote, dry_run=dry_run, echo=click.echo)
     conn = open_migrated(config.database, config.migrations_dir)
@@ -384,9 +384,9 @@ def d1_push(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, for
 @click.option("--dry-run", is_flag=True, help="Say what would be created, changed and removed; write nothing.")
 def d1_pull(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, dry_run: bool) -> None:
     """Bring D1's profiles into the local database (one transaction, import's rules)."""
-    from generator import d1 as d1_module
-    from generator import importer
-    from generator.migrate import open_migrated
+    from generator.cloudflare import d1 as d1_module
+    from generator.authoring import importer
+    from generator.data.migrate import open_migrated
     config = load_config(site_dir, wrangler_env=env_name)
     target = d1_module.open_d1(config, remote=remote, dry_run=dry_run, echo=click.echo)
     conn = open_migrated(config.database, config.migrations_dir)
@@ -407,9 +407,9 @@ def d1_pull(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, dry
 @_d1_target
 def verify(site_dir: Path, quiet: bool, remote: bool, env_name: str | None) -> None:
     """Check that D1 matches the local schema and migrations and the built site's content (exit 1 if not)."""
-    from generator import d1 as d1_module
-    from generator.migrate import open_migrated
-    from generator.verify import verify as run_verify
+    from generator.cloudflare import d1 as d1_module
+    from generator.data.migrate import open_migrated
+    from generator.cloudflare.verify import verify as run_verify
     config = load_config(site_dir, wrangler_env=env_name)
     target = d1_module.open_d1(config, remote=remote, echo=click.echo)
     conn = open_migrated(config.database, config.migrations_dir)
@@ -435,7 +435,7 @@ def verify(site_dir: Path, quiet: bool, remote: bool, env_name: str | None) -> N
 @click.option("--dry-run", is_flag=True, help="Print every command without running it.")
 def publish(site_dir: Path, quiet: bool, branch: str | None, env_name: str | None, dry_run: bool) -> None:
     """Build, migrate D1, push the data, deploy to Cloudflare Pages and verify; stop at the first failure."""
-    from generator.publish import publish as run_publish
+    from generator.cloudflare.publish import publish as run_publish
     config = load_config(site_dir, wrangler_env=env_name)
     run_publish(config, branch=branch, dry_run=dry_run, echo=(lambda line: None) if quiet else click.echo)
 
@@ -447,8 +447,8 @@ def publish(site_dir: Path, quiet: bool, branch: str | None, env_name: str | Non
               help="Write to this file (atomically) instead of standard output.")
 def types(site_dir: Path, quiet: bool, typescript: bool, output: Path | None) -> None:
     """Row types of the profile tables for the Worker, generated from the migrations."""
-    from generator.authoring import write_atomically
-    from generator.types import typescript as make_typescript
+    from generator.authoring.profiles import write_atomically
+    from generator.data.types import typescript as make_typescript
     if not typescript:
         raise click.UsageError("choose a format: --ts")
     text = make_typescript(load_config(site_dir).migrations_dir)

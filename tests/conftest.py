@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import db
-from generator.migrate import create_database
+from generator.data import db
+from generator.data.migrate import create_database
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "migrations"

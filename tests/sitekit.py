@@ -6,9 +6,9 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from generator.build import build
+from generator.build.build import build
 from generator.config import load_config
-from generator.migrate import create_database
+from generator.data.migrate import create_database
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 MIGRATIONS = Path(__file__).parent.parent / "migrations"

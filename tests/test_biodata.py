@@ -1,4 +1,4 @@
-"""generator.biodata: the Worker's BioData document, byte for byte."""
+"""generator.data.biodata: the Worker's BioData document, byte for byte."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from generator.biodata import _text, biodata_json, dumps, to_biodata
-from generator.model import BioLink, CarouselItem, Product, Profile, SocialLink, load_profiles
+from generator.data.biodata import _text, biodata_json, dumps, to_biodata
+from generator.data.model import BioLink, CarouselItem, Product, Profile, SocialLink, load_profiles
 
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not on PATH")

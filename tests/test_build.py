@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.biodata import biodata_json
+from generator.data.biodata import biodata_json
 from generator.config import load_config
-from generator.db import connect
+from generator.data.db import connect
 from generator.errors import BuildError, DatabaseError, ValidationError
-from generator.model import load_profiles
+from generator.data.model import load_profiles
 from sitekit import build_site, execute, make_site, mtimes, snapshot
 
 
@@ -152,15 +152,15 @@ def test_nothing_changed_means_nothing_rendered_or_rewritten(site):
 
 
 def test_a_change_to_biogens_own_code_renders_every_page_again(site, monkeypatch):
-    import generator.build
+    import generator.build.build
     profiles = build_site(site).profiles
     assert build_site(site).rendered == 0
-    monkeypatch.setattr(generator.build, "running_code_digest", lambda: b"another biogen")
+    monkeypatch.setattr(generator.build.build, "running_code_digest", lambda: b"another biogen")
     assert build_site(site).rendered == profiles
 
 
 def test_the_code_digest_follows_every_code_and_data_file_but_not_compiled_ones(tmp_path):
-    from generator.build import code_digest
+    from generator.build.build import code_digest
     package = tmp_path / "generator"
     (package / "data").mkdir(parents=True)
     (package / "render.py").write_text("X = 1\n")
@@ -263,7 +263,7 @@ def test_a_crash_while_writing_leaves_the_output_and_recovers(site, monkeypatch)
     build_site(site, full=True)
     before = snapshot(site / "dist")
     execute(site, "UPDATE profiles SET tagline = 'new' WHERE id IN ('p-ana', 'p-vi', 'p-rtl')")
-    from generator import output
+    from generator.build import output
     real_write, calls = output.write_file, []
 
     def failing_write(root, relative, data, *, fresh):
@@ -272,7 +272,7 @@ def test_a_crash_while_writing_leaves_the_output_and_recovers(site, monkeypatch)
             raise OSError(28, "No space left on device")
         real_write(root, relative, data, fresh=fresh)
 
-    monkeypatch.setattr("generator.pages.write_file", failing_write)
+    monkeypatch.setattr("generator.build.pages.write_file", failing_write)
     with pytest.raises(OSError):
         build_site(site)
     assert snapshot(site / "dist") == before
@@ -429,7 +429,7 @@ def test_image_formats_setting_drops_a_source_and_its_files(site):
 
 def test_the_stylesheet_holds_every_placeholder_colour():
     from generator.config import packaged_dir
-    from generator.images import PLACEHOLDER_CSS
+    from generator.images.pipeline import PLACEHOLDER_CSS
     css = (packaged_dir("assets") / "style.css").read_text()
     assert PLACEHOLDER_CSS in css
     assert "img{display:block;max-width:100%;--p:rgb(var(--r) var(--g) var(--b));background:var(--p)}" in css

@@ -1,6 +1,6 @@
 """The content version in the built site: each page's meta tag and api/version.json hold
 the hash of exactly the rows the page was made from, the same hash `biogen verify`
-computes from D1's rows (generator.d1.Content) and the Worker sends as x-content-version."""
+computes from D1's rows (generator.cloudflare.d1.Content) and the Worker sends as x-content-version."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from generator.content_hash import VERSION_FILE
-from generator.d1 import local_content
-from generator.db import connect
-from generator.model import load_profiles, model_covers_schema
+from generator.data.content_hash import VERSION_FILE
+from generator.cloudflare.d1 import local_content
+from generator.data.db import connect
+from generator.data.model import load_profiles, model_covers_schema
 from sitekit import build_site, execute, make_site, snapshot
 
 META = re.compile(rb'<meta name="content-version" content="([0-9a-f]{32})">')
@@ -88,7 +88,7 @@ def test_real_order_indexes_hash_as_every_reader_hashes_them(site):
 
 
 def test_the_fast_hash_equals_the_plain_one_for_every_kind_of_value():
-    from generator.content_hash import profile_hash
+    from generator.data.content_hash import profile_hash
     row = ("p1", "ana", "Ana", None, b"\x00\xff", "", "2026-11-01 09:00:00", 1700000000)
     children = [("social_links", [("s2", "p1", "X", "https://x", None, 2), ("s1", "p1", "Y", "https://y", "y", 1.5)]),
                 ("bio_links", [])]
@@ -98,7 +98,7 @@ def test_the_fast_hash_equals_the_plain_one_for_every_kind_of_value():
 
 
 def test_version_json_is_content_hash_version_document_byte_for_byte(site):
-    from generator.content_hash import version_document
+    from generator.data.content_hash import version_document
     # Ids and usernames that JSON must escape or keep as they are.
     execute(site, "INSERT INTO profiles (id, username, display_name, created_at, updated_at) VALUES "
                   "('q\"\\\\é😀\t', 'zz-odd', 'Odd', '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
@@ -111,11 +111,11 @@ def test_version_json_is_content_hash_version_document_byte_for_byte(site):
 
 
 def test_version_json_patched_after_a_few_changes_equals_one_made_whole(site, caplog):
-    from generator.content_hash import version_document
+    from generator.data.content_hash import version_document
     build_site(site)
     execute(site, "UPDATE bio_links SET name = 'Patched' WHERE id = 'b1'; "
                   "UPDATE profiles SET tagline = 'new' WHERE username = 'minimal'")
-    with caplog.at_level("DEBUG", logger="generator.build"):
+    with caplog.at_level("DEBUG", logger="generator.build.build"):
         build_site(site)
     assert "api/version.json: 2 hashes patched" in caplog.text
     patched = (site / "dist" / VERSION_FILE).read_bytes()
@@ -129,7 +129,7 @@ def test_version_json_patched_after_a_few_changes_equals_one_made_whole(site, ca
 
 
 def test_content_version_does_not_depend_on_order():
-    from generator.content_hash import content_version
+    from generator.data.content_hash import content_version
     hashes = {"p1": "a" * 32, "p2": "b" * 32, "p3": "c" * 32}
     assert content_version(hashes) == content_version(dict(reversed(hashes.items())))
     assert content_version(hashes) != content_version({**hashes, "p2": "d" * 32})

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.config import load_config
-from generator.d1 import local_d1_file
+from generator.cloudflare.d1 import local_d1_file
 from sitekit import execute
 from wranglerkit import needs_wrangler, wrangler, wrangler_site
 
@@ -131,8 +131,8 @@ def test_push_deletes_the_cached_documents_of_changed_profiles(site):
 @needs_wrangler
 @pytest.mark.slow
 def test_a_purge_that_failed_after_the_write_is_made_by_the_next_push(site, monkeypatch):
-    import generator.d1push
-    from generator.wrangler import WranglerError
+    import generator.cloudflare.d1push
+    from generator.cloudflare.wrangler import WranglerError
     biogen(site, "d1", "push", "--local")
     tool = wrangler(site)
     tool.run(["kv", "key", "put", "profile:ana", "{}", "--binding", "CONFIG_CACHE", "--local"])
@@ -141,7 +141,7 @@ def test_a_purge_that_failed_after_the_write_is_made_by_the_next_push(site, monk
     def unreachable(*args):
         raise WranglerError("wrangler kv bulk delete failed: the network went away")
     with monkeypatch.context() as patched:
-        patched.setattr(generator.d1push, "purge_cache", unreachable)
+        patched.setattr(generator.cloudflare.d1push, "purge_cache", unreachable)
         failed = biogen(site, "d1", "push", "--local")
     assert failed.exit_code == 1 and "the network went away" in failed.output, failed.output
     assert d1_rows(site, "SELECT tagline FROM profiles WHERE username = 'ana'") == [("new",)]  # the write went through
@@ -166,9 +166,9 @@ HUGE = HOSTILE.index("x" * 1_000_000)
 
 def documents(path, readonly=True):
     """Every profile's BioData document (the Worker's exact bytes) in the database at `path`."""
-    from generator.biodata import biodata_json
-    from generator.db import connect
-    from generator.model import load_profiles
+    from generator.data.biodata import biodata_json
+    from generator.data.db import connect
+    from generator.data.model import load_profiles
     conn = connect(path, readonly=readonly)
     try:
         return {p.username: biodata_json(p) for p in load_profiles(conn)}
@@ -182,7 +182,7 @@ def d1_file(site):
 
 def in_d1(site, table, columns, rows):
     """Write rows straight into the local D1 with wrangler, as the admin panel does (upserts by id)."""
-    from generator import d1sql
+    from generator.cloudflare import d1sql
     sql = site / "admin.sql"
     sql.write_text(d1sql.script(d1sql.upsert_statements(table, columns, rows)), encoding="utf-8")
     wrangler(site).run(["d1", "execute", "DB", "--local", "--file", str(sql), "--yes"])
@@ -265,9 +265,9 @@ def test_bindings_declared_per_environment_are_chosen_with_env(tmp_path):
 
 
 def test_the_built_content_version_is_the_same_whether_built_in_full_or_incrementally(tmp_path):
-    from generator.content_hash import VERSION_FILE
-    from generator.d1 import local_content
-    from generator.db import connect
+    from generator.data.content_hash import VERSION_FILE
+    from generator.cloudflare.d1 import local_content
+    from generator.data.db import connect
     from sitekit import make_site, build_site
     site = make_site(tmp_path / "site")
     build_site(site)
@@ -287,9 +287,9 @@ def test_the_built_content_version_is_the_same_whether_built_in_full_or_incremen
 
 def push_with(site, tool, **options):
     """d1push.push() with the wrangler helper `tool` (to count or interrupt its commands)."""
-    from generator import d1push
-    from generator.d1 import open_d1
-    from generator.db import connect
+    from generator.cloudflare import d1push
+    from generator.cloudflare.d1 import open_d1
+    from generator.data.db import connect
     conn = connect(site / "content" / "bio.db")
     try:
         return d1push.push(conn, open_d1(load_config(site), remote=options.pop("remote", False), wrangler=tool),
@@ -339,7 +339,7 @@ def stopping(site, how: str, calls: list):
     import os
     import signal
     import subprocess
-    from generator.wrangler import _subprocess_runner
+    from generator.cloudflare.wrangler import _subprocess_runner
 
     def runner(argv, env, cwd):
         args = argv[1:]
@@ -374,7 +374,7 @@ def stopping(site, how: str, calls: list):
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["fail", "kill", "killed while writing"])
 def test_a_push_stopped_at_its_write_is_finished_by_the_next_one(site, how):
-    from generator.wrangler import WranglerError
+    from generator.cloudflare.wrangler import WranglerError
     from sitekit import build_site
     from wranglerkit import WRANGLER
     assert biogen(site, "d1", "push", "--local").exit_code == 0

@@ -1,12 +1,12 @@
-"""What differs between the local database and D1, found by SQLite (generator/d1push.py), on plain files."""
+"""What differs between the local database and D1, found by SQLite (generator/cloudflare/d1push.py), on plain files."""
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
 
-from generator.d1 import table_columns
-from generator.d1push import content_of, differences, open_pair
+from generator.cloudflare.d1 import table_columns
+from generator.cloudflare.d1push import content_of, differences, open_pair
 from sitekit import execute, make_site
 
 

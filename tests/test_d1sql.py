@@ -6,8 +6,8 @@ import sqlite3
 
 from hypothesis import given, settings, strategies as st
 
-from generator import d1sql
-from generator.migrate import split_statements
+from generator.cloudflare import d1sql
+from generator.data.migrate import split_statements
 from conftest import MIGRATIONS
 
 COLUMNS = {"profiles": ["id", "username", "display_name", "tagline", "avatar_url", "cover_url", "created_at",

@@ -1,4 +1,4 @@
-"""generator.db: foreign keys, WAL, and the change journal kept by triggers."""
+"""generator.data.db: foreign keys, WAL, and the change journal kept by triggers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from generator import db
+from generator.data import db
 from generator.errors import DatabaseError
 
 CHILD_TABLES = ("social_links", "bio_links", "products", "carousel_items")

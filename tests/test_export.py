@@ -17,12 +17,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import importer
+from generator.authoring import importer
 from generator.cli import cli
-from generator.db import connect
+from generator.data.db import connect
 from generator.errors import DocumentError
-from generator.migrate import create_database
-from generator.profiles import export_all, export_one
+from generator.data.migrate import create_database
+from generator.data.store import export_all, export_one
 from sitekit import build_site, make_site
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

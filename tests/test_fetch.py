@@ -1,4 +1,4 @@
-"""generator/fetch.py and remote images in the pipeline, against a real server on 127.0.0.1."""
+"""generator/images/fetch.py and remote images in the pipeline, against a real server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import time
 import pytest
 from PIL import Image
 
-from generator.fetch import FetchError, RemoteCache, sniff_image_type
-from generator.images import ImageError, ImagePipeline
+from generator.images.fetch import FetchError, RemoteCache, sniff_image_type
+from generator.images.pipeline import ImageError, ImagePipeline
 
 
 def png(colour=(0, 128, 255)) -> bytes:

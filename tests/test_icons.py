@@ -1,4 +1,4 @@
-"""Tests for generator.icons and the data written by tools/update_icons.py."""
+"""Tests for generator.build.icons and the data written by tools/update_icons.py."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import icons
-from generator.icons import Icon, brand_color, resolve_icon
+from generator.build import icons
+from generator.build.icons import Icon, brand_color, resolve_icon
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "generator" / "data" / "icons.json"
+DATA = ROOT / "generator" / "build" / "icons.json"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 DRAWING_TAGS = {"path", "circle", "rect", "line", "polyline", "polygon", "ellipse"}
 
@@ -405,7 +405,7 @@ def test_names_and_domains_are_unambiguous():
             norm = update.normalize_name(name)
             if norm:
                 assert seen_names.setdefault(norm, key) == key, name
-                # generator.icons and the script normalise the same way
+                # generator.build.icons and the script normalise the same way
                 assert icons._normalize(name) == norm
         for domain in entry.get("domains", []):
             assert seen_domains.setdefault(domain, key) == key, domain

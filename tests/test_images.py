@@ -1,4 +1,4 @@
-"""generator/images.py: pure arithmetic, real encoding of small generated images, the cache."""
+"""generator/images/pipeline.py: pure arithmetic, real encoding of small generated images, the cache."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageCms
 
 from generator.errors import BiogenError
-from generator.images import (
+from generator.images.pipeline import (
     PLACEHOLDER_CSS, ROLES, ImageError, ImagePipeline, Role, crop_box, dominant_index,
     output_size, palette_classes, palette_colour, palette_index, sanitize_svg, variant_widths,
 )

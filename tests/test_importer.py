@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import importer
-from generator.biodata import biodata_json
+from generator.authoring import importer
+from generator.data.biodata import biodata_json
 from generator.cli import cli
-from generator.db import connect
+from generator.data.db import connect
 from generator.errors import DatabaseError, DocumentError
-from generator.model import load_profiles
-from generator.profiles import find_profile
+from generator.data.model import load_profiles
+from generator.data.store import find_profile
 from sitekit import make_site
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -314,7 +314,7 @@ def test_import_waits_for_another_writer(site):
 
 
 def test_a_writer_that_never_lets_go_gives_a_clear_error(site, monkeypatch):
-    monkeypatch.setattr("generator.db.BUSY_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr("generator.data.db.BUSY_TIMEOUT_SECONDS", 0.2)
     other = sqlite3.connect(site / "content" / "bio.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     conn = connect(site / "content" / "bio.db")

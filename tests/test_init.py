@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.config import load_config, packaged_dir
-from generator.migrate import discover
+from generator.data.migrate import discover
 
 # The newest compatibility date the pinned wrangler accepts.
 NEWEST_COMPATIBILITY_DATE = "2026-04-26"

@@ -1,4 +1,4 @@
-"""generator.markdown: inline Markdown with escaped HTML and safe links only."""
+"""generator.build.markdown: inline Markdown with escaped HTML and safe links only."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from generator import markdown
-from generator.markdown import parser, plain_text, render_inline
+from generator.build import markdown
+from generator.build.markdown import parser, plain_text, render_inline
 
 
 def test_emphasis_strong_code_and_strikethrough():

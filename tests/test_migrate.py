@@ -1,4 +1,4 @@
-"""generator.migrate: wrangler's file order and tracking table, atomic migrations."""
+"""generator.data.migrate: wrangler's file order and tracking table, atomic migrations."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import db
+from generator.data import db
 from generator.errors import DatabaseError, MigrationError
-from generator.migrate import (TRACKING_TABLE_SQL, apply_pending, applied_names, create_database, discover,
+from generator.data.migrate import (TRACKING_TABLE_SQL, apply_pending, applied_names, create_database, discover,
                                open_migrated, pending, split_statements)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -538,7 +538,7 @@ def test_apply_pending_installs_the_change_journal(migrated_db):
 # --------------------------------------------------------------------------
 
 def test_open_migrated_creates_a_missing_database_and_logs_a_notice(db_path, caplog):
-    with caplog.at_level(logging.INFO, logger="generator.migrate"):
+    with caplog.at_level(logging.INFO, logger="generator.data.migrate"):
         conn = open_migrated(db_path, MIGRATIONS)
     try:
         assert db_path.is_file()
@@ -547,7 +547,7 @@ def test_open_migrated_creates_a_missing_database_and_logs_a_notice(db_path, cap
         assert db.journal_intact(conn)
     finally:
         conn.close()
-    notices = [r for r in caplog.records if r.name == "generator.migrate" and r.levelno >= logging.WARNING]
+    notices = [r for r in caplog.records if r.name == "generator.data.migrate" and r.levelno >= logging.WARNING]
     assert len(notices) == 1
     assert "notice" in notices[0].getMessage()
     assert str(db_path) in notices[0].getMessage()
@@ -555,7 +555,7 @@ def test_open_migrated_creates_a_missing_database_and_logs_a_notice(db_path, cap
 
 def test_open_migrated_opens_an_up_to_date_database_without_a_notice(db_path, caplog):
     create_database(db_path, MIGRATIONS)
-    with caplog.at_level(logging.INFO, logger="generator.migrate"):
+    with caplog.at_level(logging.INFO, logger="generator.data.migrate"):
         conn = open_migrated(db_path, MIGRATIONS)
     conn.close()
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

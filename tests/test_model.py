@@ -1,4 +1,4 @@
-"""generator.model: profiles and children in five queries, in the Worker's order."""
+"""generator.data.model: profiles and children in five queries, in the Worker's order."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from generator.model import (BioLink, CarouselItem, Product, Profile, SocialLink, load_profiles, order_ties,
+from generator.data.model import (BioLink, CarouselItem, Product, Profile, SocialLink, load_profiles, order_ties,
                              profile_ids, tie_warnings)
 
 CHILD_TABLES = ("social_links", "bio_links", "products", "carousel_items")

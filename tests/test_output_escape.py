@@ -1,5 +1,5 @@
 """biogen's templates escape output as Jinja's autoescape does, byte for byte, only faster
-(generator.render.output_escape): hostile text can never leave its attribute or element."""
+(generator.build.render.output_escape): hostile text can never leave its attribute or element."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from markupsafe import Markup
 
 from generator.config import load_config
-from generator.render import make_environment, output_escape
+from generator.build.render import make_environment, output_escape
 from sitekit import make_site
 
 TEMPLATE = """\

@@ -19,7 +19,7 @@ def test_wheel_builds_a_bare_site_folder(tmp_path):
     wheel = next((tmp_path / "wheel").glob("biogen-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for name in ("generator/_site/templates/profile.html", "generator/_site/assets/style.css",
-                 "generator/_site/migrations/0001_initial_schema.sql", "generator/data/icons.json"):
+                 "generator/_site/migrations/0001_initial_schema.sql", "generator/build/icons.json"):
         assert name in names
     installed = tmp_path / "installed"
     zipfile.ZipFile(wheel).extractall(installed)

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.config import load_config
-from generator.publish import PublishError, publish
-from generator.wrangler import Result, Wrangler, _subprocess_runner
+from generator.cloudflare.publish import PublishError, publish
+from generator.cloudflare.wrangler import Result, Wrangler, _subprocess_runner
 from sitekit import build_site
 from wranglerkit import ROOT, WRANGLER, needs_wrangler, wrangler_site
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator.config import load_config
-from generator.serve import Preview, serving
+from generator.preview.server import Preview, serving
 from sitekit import build_site
 from test_browser import browser  # noqa: F401 (the Playwright/Chromium fixture)
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator.config import load_config
-from generator.serve import Preview, serving
+from generator.preview.server import Preview, serving
 from test_browser import CHROMIUM, CHROMIUM_ARGS, launched_chromium
 from test_published_pages import demo_site  # noqa: F401 (the demo content, built once per module)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from generator.images import ImageSet, Variant
-from generator.render_context import IMAGE_SIZES, SiteContext, paying_sources
+from generator.images.pipeline import ImageSet, Variant
+from generator.build.render_context import IMAGE_SIZES, SiteContext, paying_sources
 
 
 def image_set(role: str, sizes: dict[str, list[int]], fallback: int, widths=(640, 1280)) -> ImageSet:

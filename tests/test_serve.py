@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.errors import BiogenError, DatabaseError, Problem, ValidationError
-from generator.serve import (Failure, Preview, apply_headers, describe_failure, match_redirect, parse_headers,
+from generator.preview.server import (Failure, Preview, apply_headers, describe_failure, match_redirect, parse_headers,
                              parse_redirects, route, serving, start_server)
 from sitekit import build_site, make_site
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from generator.config import packaged_dir
-from generator.images import MEDIA_DIR
-from generator.sitefiles import HEADER_RULES, strip_css_comments
+from generator.images.pipeline import MEDIA_DIR
+from generator.build.sitefiles import HEADER_RULES, strip_css_comments
 
 
 def test_media_files_are_cached_for_a_year_where_the_pipeline_writes_them():

@@ -1,4 +1,4 @@
-"""generator.validate: usernames, link and image URLs, local files, whole profiles."""
+"""generator.data.validate: usernames, link and image URLs, local files, whole profiles."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import validate
+from generator.data import validate
 from generator.errors import Problem, ValidationError
-from generator.model import BioLink, CarouselItem, Product, Profile, SocialLink, load_profiles
-from generator.validate import (IMAGE_EXTENSIONS, USERNAME_MAX, image_problem, link_problem, local_file_problem,
+from generator.data.model import BioLink, CarouselItem, Product, Profile, SocialLink, load_profiles
+from generator.data.validate import (IMAGE_EXTENSIONS, USERNAME_MAX, image_problem, link_problem, local_file_problem,
                                 local_path_problem, profile_problems, text_problem, username_problem)
 
 
@@ -522,8 +522,8 @@ _TRICKY_TEXT = ["Name", "", " ", "\t", None, 3, 2.5, b"bytes", "Tiếng Việt �
 @given(st.lists(st.sampled_from(_TRICKY_URLS), min_size=6, max_size=6),
        st.lists(st.sampled_from(_TRICKY_TEXT), min_size=6, max_size=6))
 def test_fast_profile_check_accepts_only_what_the_full_check_accepts(urls, texts):
-    from generator.model import BioLink, CarouselItem, Product, Profile, SocialLink
-    from generator.validate import _detailed_problems, _plainly_valid
+    from generator.data.model import BioLink, CarouselItem, Product, Profile, SocialLink
+    from generator.data.validate import _detailed_problems, _plainly_valid
     profile = Profile("p", "user", texts[0], texts[1], urls[0], urls[1], None, None,
                       social_links=(SocialLink("s", "p", texts[2], urls[2], texts[3], 0),),
                       bio_links=(BioLink("b", "p", texts[4], urls[3], texts[5], urls[4], 0),),
@@ -536,5 +536,5 @@ def test_fast_profile_check_accepts_only_what_the_full_check_accepts(urls, texts
 @pytest.mark.parametrize("url", ["https:// x", "https://exa mple.com", "https://a b.example/x.png",
                                  "https://exa\u200bmple.com/"])
 def test_hosts_with_spaces_or_invisible_characters_are_refused(url):
-    from generator.validate import image_problem, link_problem
+    from generator.data.validate import image_problem, link_problem
     assert link_problem(url) and image_problem(url)

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 import watchfiles
 
-import generator.build as building
-from generator import db
-from generator.build import build
+import generator.build.build as building
+from generator.data import db
+from generator.build.build import build
 from generator.config import load_config
-from generator.serve import Preview, serving
-from generator.watch import RootFilter, SiteFilter, Watcher, rebuild, rebuild_on_change, watched_folders
+from generator.preview.server import Preview, serving
+from generator.preview.watch import RootFilter, SiteFilter, Watcher, rebuild, rebuild_on_change, watched_folders
 from sitekit import execute, make_site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -180,7 +180,7 @@ def test_a_new_migration_says_to_run_biogen_migrate(site):
         page = running.wait_for(lambda: (lambda p: "biogen-preview-error" in p and p)(running.page("/ana")))
         assert "0099_add_theme.sql" in page and "biogen migrate" in page
         conn = db.connect(site / "content" / "bio.db")
-        from generator.migrate import apply_pending
+        from generator.data.migrate import apply_pending
         apply_pending(conn, migrations)
         conn.close()
         running.wait_for(lambda: "biogen-preview-error" not in running.page("/ana"))
@@ -209,7 +209,7 @@ def test_a_locked_database_is_retried_without_another_change(site, monkeypatch):
         return build(config, **options)
 
     with watching(site) as running:
-        monkeypatch.setattr("generator.build.build", locked_twice)
+        monkeypatch.setattr("generator.build.build.build", locked_twice)
         running.builds.clear()
         execute(site, "UPDATE profiles SET display_name = 'Ana Retried' WHERE username = 'ana'")
         running.wait_for(lambda: running.preview.failure and "locked" in str(running.preview.failure))

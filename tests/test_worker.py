@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.wrangler import free_port
+from generator.cloudflare.wrangler import free_port
 from sitekit import build_site, execute
 from wranglerkit import ROOT, WRANGLER_TOML, needs_wrangler, wrangler, wrangler_site
 
@@ -106,13 +106,13 @@ def test_worker_answers_every_profile_with_the_static_json_bytes(tmp_path):
 
 
 def test_config_for_a_domain_without_a_profile_is_the_seeded_default_document_uncached(tmp_path):
-    from generator.biodata import biodata_json
-    from generator.migrate import create_database
-    from generator.model import load_profiles
+    from generator.data.biodata import biodata_json
+    from generator.data.migrate import create_database
+    from generator.data.model import load_profiles
     site = wrangler_site(tmp_path / "site")
     push(site)
     # The built-in document is the one biogen makes of the profile migrations/0002 seeds.
-    from generator.db import connect
+    from generator.data.db import connect
     create_database(tmp_path / "fresh.db", ROOT / "migrations")
     fresh = connect(tmp_path / "fresh.db")
     seeded = {p.username: biodata_json(p) for p in load_profiles(fresh)}

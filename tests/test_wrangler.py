@@ -7,18 +7,18 @@ import sqlite3
 
 import pytest
 
-from generator import db
+from generator.data import db
 from generator.config import load_config
-from generator.d1 import durable_object_id, local_d1_file
-from generator.migrate import applied_names, create_database, pending
-from generator.wrangler import QUIET_ENV, Result, Wrangler, WranglerError, redact, strip_ansi
+from generator.cloudflare.d1 import durable_object_id, local_d1_file
+from generator.data.migrate import applied_names, create_database, pending
+from generator.cloudflare.wrangler import QUIET_ENV, Result, Wrangler, WranglerError, redact, strip_ansi
 from wranglerkit import needs_wrangler, wrangler, wrangler_site
 
 
 def test_missing_wrangler_says_to_run_npm_ci(tmp_path, monkeypatch):
     monkeypatch.setenv("BIOGEN_WRANGLER", "")
     helper = Wrangler(tmp_path, executable=None)
-    monkeypatch.setattr("generator.wrangler.find_wrangler", lambda site: None)
+    monkeypatch.setattr("generator.cloudflare.wrangler.find_wrangler", lambda site: None)
     with pytest.raises(WranglerError, match=r"npm ci.*wrangler@4\.86\.0"):
         helper.run(["--version"])
 

@@ -6,8 +6,8 @@ import http.client
 
 import pytest
 
-from generator.serve import Preview, serving
-from generator.wrangler import free_port
+from generator.preview.server import Preview, serving
+from generator.cloudflare.wrangler import free_port
 from sitekit import build_site
 from test_serve import PAGES
 from wranglerkit import needs_wrangler, wrangler, wrangler_site

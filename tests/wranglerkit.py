@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.wrangler import Wrangler, find_wrangler
+from generator.cloudflare.wrangler import Wrangler, find_wrangler
 from sitekit import make_site
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate ``generator/data/icons.json`` from pinned, well-kept icon sets.
+"""Regenerate ``generator/build/icons.json`` from pinned, well-kept icon sets.
 
 Nothing in icons.json is drawn by hand: every glyph is copied from
 
@@ -23,7 +23,7 @@ Usage (run from the repository root)::
     python tools/update_icons.py --node-modules DIR   # reuse an existing install
 
 To update a set, change the pinned version below, run the script, review the
-diff of icons.json, and update generator/data/ICONS-LICENSES.md to match.
+diff of icons.json, and update generator/build/ICONS-LICENSES.md to match.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ LUCIDE_VERSION = "1.62.0"
 LUCIDE_LICENSE = "ISC"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUTPUT = REPO_ROOT / "generator" / "data" / "icons.json"
+DEFAULT_OUTPUT = REPO_ROOT / "generator" / "build" / "icons.json"
 FORMAT_VERSION = 1
 
 # --------------------------------------------------------------------------
@@ -251,7 +251,7 @@ class IconError(ValueError):
 def normalize_name(name: str) -> str:
     """Matching key for names: case-folded, only letters and digits kept.
 
-    Must stay identical to ``generator.icons._normalize``.
+    Must stay identical to ``generator.build.icons._normalize``.
     """
     name = unicodedata.normalize("NFKC", name).casefold()
     return "".join(ch for ch in name if ch.isalnum())
@@ -483,7 +483,7 @@ def _finalise(icons: dict[str, dict]) -> None:
     names: dict[str, str] = {}
     domains: dict[str, str] = {}
     for key, icon in icons.items():
-        # generator.icons matches the key, the title and every alias.
+        # generator.build.icons matches the key, the title and every alias.
         own = [key, icon.get("title", "")] + icon["aliases"]
         for alias in own:
             norm = normalize_name(alias)

@@ -1,0 +1,484 @@
+"""Importing profiles from the current site's data and from biogen's own export.
+
+read_source() -> parse_json() -> incoming_profiles() -> import_profiles()
+  bytes, limited -> JSON, duplicates kept -> validated, with JSON paths -> planned and written in one transaction
+
+The shapes (SHAPES) are the ones the current site's data exists in: one BioData
+document (the admin panel's `bio-data-export-<time>.json`, the Worker's answer),
+Edge Config content `{"bioData": {"<domain>": BioData}}` (which is also what
+`biogen export --all` writes), and Edge Config's REST list `[{"key", "value"}]`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from generator.data import store
+from generator.data.biodata import to_biodata
+from generator.errors import DatabaseError, DocumentError
+from generator.data.model import CHILDREN, Profile, load_profiles
+from generator.data.validate import image_problem, link_problem, local_file_problem, username_problem
+
+# The largest file `biogen import` reads. Edge Config holds at most 512 KB (its
+# Enterprise plan) and an admin export a few KB; 50 MB is ~15,000 profiles of the
+# benchmark's size, and parses into ~0.5 GB of Python objects. Larger files are
+# refused before they are read, so a wrong file cannot exhaust memory.
+MAX_IMPORT_BYTES = 50_000_000
+
+SHAPES = ('a BioData document {"profile": {...}, "links": [...], "products": [...], "aiTools": [...]} '
+          '(the admin panel\'s export), Edge Config content {"bioData": {"<domain>": BioData, ...}} '
+          '(also what `biogen export --all` writes), or Edge Config\'s item list '
+          '[{"key": "bioData", "value": {...}}, ...]')
+DEFAULT_USERNAME = "default"  # the current Worker's DOMAIN when unset
+
+
+@dataclass(frozen=True)
+class Field:
+    """One BioData key and the column it is stored in."""
+
+    key: str
+    column: str
+    kind: str  # text, link or image: the build's rule for the column
+    required: bool
+
+
+PROFILE_FIELDS = (Field("name", "display_name", "text", True), Field("tagline", "tagline", "text", False),
+                  Field("avatar", "avatar_url", "image", False), Field("coverImage", "cover_url", "image", False))
+# child table -> (BioData key, its fields); socialLinks sit inside "profile".
+CHILD_FIELDS: dict[str, tuple[str, tuple[Field, ...]]] = {
+    "social_links": ("socialLinks", (Field("name", "platform", "text", True), Field("url", "url", "link", True),
+                                     Field("icon", "icon", "text", False))),
+    "bio_links": ("links", (Field("name", "name", "text", True), Field("url", "url", "link", True),
+                            Field("description", "description", "text", False),
+                            Field("backgroundImage", "background_image", "image", False))),
+    "products": ("products", (Field("name", "name", "text", True), Field("image", "image_url", "image", False),
+                              Field("price", "price", "text", True), Field("url", "url", "link", True))),
+    "carousel_items": ("aiTools", (Field("name", "name", "text", True), Field("logo", "logo_url", "image", False),
+                                   Field("url", "url", "link", True))),
+}
+CHILD_NOUNS = {"social_links": "social link", "bio_links": "link", "products": "product", "carousel_items": "tool"}
+BIODATA_KEYS = ("profile", "links", "products", "aiTools")
+PROFILE_KEYS = tuple(f.key for f in PROFILE_FIELDS) + ("socialLinks",)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One profile as a file gives it: column values, and child rows in CHILD_COLUMNS order."""
+
+    username: str
+    path: str
+    content: dict[str, str | None]
+    children: dict[str, list[tuple]]
+
+    def as_profile(self) -> Profile:
+        """The Profile this would become (its ids are placeholders)."""
+        kids = {}
+        for table, row_type in CHILDREN:
+            kids[table] = tuple(row_type(id=str(i), profile_id="", order_index=i,
+                                         **dict(zip(store.CHILD_COLUMNS[table], row)))
+                                for i, row in enumerate(self.children[table]))
+        return Profile(id="", username=self.username, created_at=None, updated_at=None,
+                       **self.content, **kids)
+
+
+# ---- reading -------------------------------------------------------------------------
+
+def read_source(source: str, stdin: BinaryIO | None = None, *, limit: int = MAX_IMPORT_BYTES) -> tuple[str, bytes]:
+    """(name for messages, bytes) of a file, or of standard input for "-"; refuses more than `limit` bytes."""
+    if source == "-":
+        name = "standard input"
+        data = stdin.read(limit + 1) if stdin is not None else b""
+    else:
+        path = Path(source)
+        name = str(path)
+        if not path.is_file():
+            raise DocumentError(name, [("", "no such file" if not path.exists() else "is not a file")])
+        if path.stat().st_size > limit:
+            raise DocumentError(name, [("", _too_big(path.stat().st_size, limit))])
+        with path.open("rb") as file:
+            data = file.read(limit + 1)
+    if len(data) > limit:
+        raise DocumentError(name, [("", _too_big(limit if source == "-" else len(data), limit, at_least=source == "-"))])
+    return name, data
+
+
+def _too_big(size: int, limit: int, at_least: bool = False) -> str:
+    return (f"is {'more than ' if at_least else ''}{size:,} bytes; biogen imports at most {limit:,} bytes "
+            f"({limit / 1_000_000:g} MB) at once: split it (one Edge Config item or one profile per file)")
+
+
+class _Object(dict):
+    """A JSON object that remembers the keys it held more than once (json.loads keeps the last)."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, object]]) -> _Object:
+    result = _Object(pairs)
+    if len(result) != len(pairs):
+        seen: Counter = Counter(key for key, _ in pairs)
+        result.duplicates = tuple(key for key, count in seen.items() if count > 1)
+    return result
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON (JavaScript writes it only outside JSON.stringify)")
+
+
+def parse_json(name: str, data: bytes) -> object:
+    """The JSON value in `data` (UTF-8, or UTF-16 with a byte order mark); errors give line and column."""
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = data.decode("utf-16")  # PowerShell's `>` writes UTF-16 with a BOM
+        else:
+            text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise DocumentError(name, [("", f"is not UTF-8 text: byte 0x{data[error.start]:02x} at line {line}, "
+                                        f"column {column}; save the file as UTF-8")]) from None
+    try:
+        return json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise DocumentError(name, [("", f"is not valid JSON: {error.msg} at line {error.lineno}, "
+                                        f"column {error.colno}")]) from None
+    except RecursionError:
+        raise DocumentError(name, [("", "nests arrays or objects too deeply to be a BioData document")]) from None
+    except ValueError as error:
+        raise DocumentError(name, [("", f"is not valid JSON: {error}")]) from None
+
+
+# ---- validating ------------------------------------------------------------------------
+
+@dataclass
+class _Findings:
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    single: bool = False  # the document is one BioData, whose username comes from --username
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append((path, message))
+
+
+def incoming_profiles(name: str, document: object, *, username: str | None = None,
+                      content_dir: Path | None = None) -> tuple[list[Incoming], list[str]]:
+    """(profiles, warnings) from a parsed document; DocumentError lists every problem with its JSON path."""
+    found = _Findings()
+    entries = _entries(document, username, found)
+    if username is not None and entries is not None and not found.single:
+        raise DocumentError(name, [("$", "--username applies to a single BioData document; this file names "
+                                         "each profile by its domain: leave --username out")])
+    incoming = []
+    for user, path, value in entries or ():
+        parsed = _biodata(value, path, found, content_dir)
+        if parsed is not None:
+            incoming.append(Incoming(user, path, *parsed))
+    if found.problems:
+        raise DocumentError(name, found.problems)
+    return incoming, found.warnings
+
+
+def _entries(document: object, username: str | None, found: _Findings) -> list[tuple[str, str, object]] | None:
+    """(username, JSON path, BioData value) for each profile of the document, by its shape."""
+    if isinstance(document, list):
+        return _edge_config_items(document, username, found)
+    if isinstance(document, dict):
+        if "bioData" in document and "profile" in document:
+            found.problem("$", 'holds both "bioData" and "profile", so it is neither shape; accepted: ' + SHAPES)
+            return None
+        if "bioData" in document:
+            _duplicates(document, "$", found)
+            for key in sorted(set(document) - {"bioData"}):
+                found.warnings.append(f"{_at('$', key)}: ignored; biogen reads only the bioData key of Edge Config")
+            if _single_biodata(document["bioData"]):
+                # A one-domain site may keep its BioData itself under the key (no domain level).
+                return _single(username, "$.bioData", document["bioData"], found)
+            return _domains(document["bioData"], "$.bioData", found)
+        if "profile" in document:
+            return _single(username, "$", document, found)
+    found.problem("$", f"is {_kind(document)}, not a shape biogen imports; accepted: {SHAPES}")
+    return None
+
+
+def _edge_config_items(items: list, username: str | None, found: _Findings) -> list | None:
+    chosen = []
+    for index, item in enumerate(items):
+        path = f"$[{index}]"
+        if not isinstance(item, dict) or "key" not in item or "value" not in item:
+            found.problem(path, f'is {_kind(item)}, not an Edge Config item {{"key": ..., "value": ...}}')
+        elif item["key"] == "bioData":
+            chosen.append(index)
+        else:
+            found.warnings.append(f"{path}: ignored the Edge Config item {item['key']!r}; biogen reads only bioData")
+    if not chosen:
+        if not found.problems:
+            found.problem("$", 'is a list without an item whose "key" is "bioData"; accepted: ' + SHAPES)
+        return None
+    for index in chosen[1:]:
+        found.problem(f"$[{index}]", f'is a second "bioData" item (the first is $[{chosen[0]}]); keep one')
+    value, path = items[chosen[0]]["value"], f"$[{chosen[0]}].value"
+    if _single_biodata(value):
+        return _single(username, path, value, found)
+    return _domains(value, path, found)
+
+
+def _single(username: str | None, path: str, value: object, found: _Findings) -> list[tuple[str, str, object]]:
+    found.single = True
+    return [(username or DEFAULT_USERNAME, path, value)]
+
+
+def _single_biodata(value: object) -> bool:
+    """True for one BioData document rather than documents by domain: its "profile" holds no "profile".
+
+    (A domain named "profile" maps to a whole BioData, which does hold a "profile".)"""
+    return isinstance(value, dict) and isinstance(value.get("profile"), dict) and "profile" not in value["profile"]
+
+
+def _domains(value: object, path: str, found: _Findings) -> list | None:
+    if not isinstance(value, dict):
+        found.problem(path, f'is {_kind(value)}, not an object of BioData documents by domain {{"<domain>": {{...}}}}')
+        return None
+    for key in getattr(value, "duplicates", ()):
+        found.problem(_at(path, key), f"the username {key!r} appears more than once in this file; keep one")
+    entries = []
+    for key, biodata in value.items():
+        problem = username_problem(key)
+        if problem:
+            hint = " (usernames are lowercase)" if key.lower() != key and not username_problem(key.lower()) else ""
+            found.problem(_at(path, key), f"the domain, used as the username, {problem}{hint}")
+            continue
+        entries.append((key, _at(path, key), biodata))
+    return entries
+
+
+def _biodata(value: object, path: str, found: _Findings, content_dir: Path | None):
+    if not _is_object(value, path, "a BioData document", found):
+        return None
+    _known_keys(value, path, BIODATA_KEYS, found)
+    profile = value.get("profile")
+    content: dict[str, str | None] = {}
+    children: dict[str, list[tuple]] = {}
+    if _is_object(profile, f"{path}.profile", 'the "profile" object', found):
+        _known_keys(profile, f"{path}.profile", PROFILE_KEYS, found)
+        for spec in PROFILE_FIELDS:
+            content[spec.column] = _value(profile, spec, f"{path}.profile", found, content_dir)
+    for table, (key, fields) in CHILD_FIELDS.items():
+        holder, where = (profile, f"{path}.profile") if table == "social_links" else (value, path)
+        items = holder.get(key, []) if isinstance(holder, dict) else []
+        children[table] = _rows(items, f"{where}.{key}", table, found, content_dir)
+    if len(content) != len(PROFILE_FIELDS):
+        return None
+    return content, children
+
+
+def _rows(items: object, path: str, table: str, found: _Findings, content_dir: Path | None) -> list:
+    fields = CHILD_FIELDS[table][1]
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        found.problem(path, f"is {_kind(items)}; it must be a list")
+        return []
+    rows = []
+    allowed = tuple(f.key for f in fields) + ("id",)
+    for index, item in enumerate(items):
+        where = f"{path}[{index}]"
+        if not _is_object(item, where, "an entry", found):
+            continue
+        _known_keys(item, where, allowed, found)
+        ident = item.get("id")
+        if ident is not None and (isinstance(ident, bool) or not isinstance(ident, (int, float, str))):
+            found.problem(f"{where}.id", f"is {_kind(ident)}; ids are numbers (biogen orders by position)")
+        by_column = {f.column: _value(item, f, where, found, content_dir) for f in fields}
+        rows.append(tuple(by_column[column] for column in store.CHILD_COLUMNS[table]))
+    return rows
+
+
+def _value(holder: dict, spec: Field, path: str, found: _Findings, content_dir: Path | None) -> str | None:
+    """One value normalized for storage ("" -> NULL, URLs trimmed), or None after reporting a problem."""
+    where = f"{path}.{spec.key}"
+    value = holder.get(spec.key)
+    if value is None:
+        if spec.required:
+            found.problem(where, "is missing; it is required")
+        return None
+    if not isinstance(value, str):
+        found.problem(where, f"is {_kind(value)}; it must be text (a JSON string)")
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        found.problem(where, f"holds an unpaired surrogate (\\u{ord(value[error.start]):04x}), which is not text; "
+                             "fix the escape sequence")
+        return None
+    if spec.kind == "text":
+        if spec.required and not value.strip():
+            found.problem(where, "is blank; it is required")
+        return value if value or spec.required else None
+    value = value.strip()  # the current data has a link URL ending in a space
+    if not value:
+        if spec.required:
+            found.problem(where, "is empty; it is required")
+        return None
+    message = link_problem(value) if spec.kind == "link" else image_problem(value)
+    if message:
+        found.problem(where, message)
+    elif spec.kind == "image" and content_dir is not None and "://" not in value:
+        missing = local_file_problem(value, content_dir)
+        if missing:
+            found.warnings.append(f"{where}: {missing} (imported anyway; `biogen build` needs the file)")
+    return value
+
+
+def _is_object(value: object, path: str, what: str, found: _Findings) -> bool:
+    if not isinstance(value, dict):
+        found.problem(path, f"is {_kind(value)}; it must be {what} (a JSON object)" if value is not None
+                      else f"is missing; it must be {what} (a JSON object)")
+        return False
+    _duplicates(value, path, found)
+    return True
+
+
+def _duplicates(value: dict, path: str, found: _Findings) -> None:
+    for key in getattr(value, "duplicates", ()):
+        found.problem(_at(path, key), "appears more than once in this object (JSON keeps only the last); keep one")
+
+
+def _known_keys(value: dict, path: str, known: tuple[str, ...], found: _Findings) -> None:
+    for key in value:
+        if key not in known:
+            found.problem(_at(path, key), f"is not a key biogen knows here (known: {', '.join(known)}); "
+                                          "remove it, or nothing of it would be kept")
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _at(path: str, key: str) -> str:
+    """`path` followed by the member `key`: `.links` or `["example.com"]`."""
+    if _NAME.fullmatch(key) and not path.endswith(("bioData", ".value")):
+        return f"{path}.{key}"
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate: show it escaped, as it was written
+        return f"{path}[{json.dumps(key)}]"
+    return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def _kind(value: object) -> str:
+    """The JSON type of `value`, with an article, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+# ---- planning and writing --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Change:
+    """What importing one profile does: create, change or leave it."""
+
+    action: str  # "create", "change" or "unchanged"
+    incoming: Incoming
+    existing: Profile | None
+    fields: tuple[str, ...] = ()  # the profile's own BioData keys that change
+    tables: tuple[tuple[str, int, int], ...] = ()  # (child table, rows removed, rows added)
+
+    def describe(self) -> str:
+        """One line for the report: `change  ana  name, tagline; links: 1 removed, 2 added`."""
+        parts = []
+        if self.action == "create":
+            parts.append(", ".join(counted({t: len(rows) for t, rows in self.incoming.children.items()})))
+        elif self.action == "change":
+            if self.fields:
+                parts.append(", ".join(self.fields))
+            parts += [f"{CHILD_NOUNS[t]}s: {removed} removed, {added} added" for t, removed, added in self.tables]
+        return f"{self.action:<9}  {self.incoming.username}  {'; '.join(parts)}".rstrip()
+
+
+def counted(counts: dict[str, int]) -> list[str]:
+    """`["2 social links", "1 link", ...]` for {child table: count}."""
+    return [f"{n} {CHILD_NOUNS[table]}{'s' if n != 1 else ''}" for table, n in counts.items()]
+
+
+def plan_import(conn: sqlite3.Connection, incoming: list[Incoming]) -> list[Change]:
+    """Compare each incoming profile's BioData with the stored one's."""
+    existing = {}
+    for start in range(0, len(incoming), store.EXPORT_CHUNK):
+        names = [entry.username for entry in incoming[start:start + store.EXPORT_CHUNK]]
+        ids = [row[0] for row in conn.execute(
+            "SELECT id FROM profiles WHERE username IN (SELECT value FROM json_each(?))", (json.dumps(names),))]
+        existing.update({p.username: p for p in load_profiles(conn, ids=ids)})
+    return [_compare(entry, existing.get(entry.username)) for entry in incoming]
+
+
+def _compare(entry: Incoming, current: Profile | None) -> Change:
+    if current is None:
+        return Change("create", entry, None)
+    new, old = to_biodata(entry.as_profile()), to_biodata(current)
+    fields = tuple(f.key for f in PROFILE_FIELDS if new["profile"][f.key] != old["profile"][f.key])
+    tables = []
+    for table, _ in CHILDREN:
+        key = CHILD_FIELDS[table][0]
+        new_rows, old_rows = _section(new, key), _section(old, key)
+        if new_rows != old_rows:
+            removed, added = Counter(old_rows) - Counter(new_rows), Counter(new_rows) - Counter(old_rows)
+            tables.append((table, sum(removed.values()), sum(added.values())))
+    if fields or tables:
+        return Change("change", entry, current, fields, tuple(tables))
+    return Change("unchanged", entry, current)
+
+
+def _section(document: dict, key: str) -> list[tuple]:
+    rows = document["profile"][key] if key == "socialLinks" else document[key]
+    return [tuple(v for k, v in row.items() if k != "id") for row in rows]
+
+
+def import_profiles(conn: sqlite3.Connection, incoming: list[Incoming], *, dry_run: bool = False) -> list[Change]:
+    """Plan and (unless dry_run) write every profile in one transaction: all of it or nothing."""
+    try:
+        if dry_run:
+            return plan_import(conn, incoming)
+        with store.transaction(conn):
+            plan = plan_import(conn, incoming)
+            _apply(conn, plan, store.timestamp())
+        return plan
+    except sqlite3.Error as error:
+        raise DatabaseError(f"the import failed in the database ({error}); it was rolled back and nothing "
+                            "was written") from None
+
+
+def _apply(conn: sqlite3.Connection, plan: list[Change], now: str) -> None:
+    for change in plan:
+        entry = change.incoming
+        if change.action == "create":
+            store.insert_profile(conn, entry.username, entry.content, entry.children, now)
+        elif change.action == "change":
+            store.update_profile(conn, change.existing.id, entry.content, now)
+            for table, _, _ in change.tables:
+                store.replace_children(conn, change.existing.id, table, entry.children[table])
+
+
+def summary(plan: list[Change], *, dry_run: bool) -> str:
+    """`created 1, changed 2, unchanged 3 profiles` (or what a dry run would do)."""
+    counts = Counter(change.action for change in plan)
+    removed = sum(r for change in plan for _, r, _ in change.tables)
+    words = ("would create", "change", "leave unchanged") if dry_run else ("created", "changed", "unchanged")
+    text = (f"{words[0]} {counts['create']}, {words[1]} {counts['change']}, {words[2]} {counts['unchanged']} "
+            f"profile{'s' if len(plan) != 1 else ''}")
+    if removed:
+        text += f"; {removed} child row{'s' if removed != 1 else ''} {'would be ' if dry_run else ''}removed"
+    return text + (" (dry run: nothing was written)" if dry_run else "")

@@ -1,0 +1,7 @@
+"""The build: the database to an output folder of static files, atomically.
+
+`build.build()` reads like a table of contents: plan which profiles changed, render
+them (`pages`, `render`, `render_context`, `markdown`, `icons`), write the site-wide
+files (`sitefiles`), and commit the output tree (`output`). `check` applies the
+build's rules without building. May import `data` and `images`.
+"""

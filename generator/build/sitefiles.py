@@ -1,0 +1,171 @@
+"""The files around the profile pages: assets, _headers, robots.txt, sitemap, 404."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from generator.config import Config
+from generator.build.output import digest_bytes
+
+# Sitemaps protocol: at most 50,000 URLs per sitemap file, then a sitemap index.
+SITEMAP_MAX_URLS = 50_000
+# Cloudflare Pages: _headers holds at most 100 rules, each line at most 2,000 characters.
+HEADERS_MAX_RULES = 100
+HEADERS_MAX_LINE = 2_000
+
+# The pages run no script and load styles only from the site; images may still be
+# remote (https, or http upgraded to https). JSON-LD is a data block, which CSP
+# does not treat as script. connect-src 'self' opens nothing to the page (it has no
+# script), but lets tools that fetch from inside it read the site's own files:
+# Lighthouse reads /robots.txt that way, and without it scores SEO 92, "unable to
+# download a robots.txt file" (GoogleChrome/lighthouse#4386).
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'none'",
+    "connect-src 'self'",
+    "img-src 'self' https:",
+    "style-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "upgrade-insecure-requests",
+])
+
+HEADER_RULES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("/*", (
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    )),
+    # Hashed names never change content: browsers may keep them for a year.
+    ("/assets/*", (("Cache-Control", "public, max-age=31536000, immutable"),)),
+    ("/m/*", (("Cache-Control", "public, max-age=31536000, immutable"),)),  # images.MEDIA_DIR
+    ("/api/*", (("Access-Control-Allow-Origin", "*"),)),
+)
+
+
+def escape(text: str) -> str:
+    """`text` as XML character data (xml.sax.saxutils would pull in urllib, ~20 ms)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def headers_file(rules=HEADER_RULES) -> str:
+    """The `_headers` file Cloudflare Pages applies to every response."""
+    lines = []
+    for pattern, headers in rules:
+        lines.append(pattern)
+        lines += [f"  {name}: {value}" for name, value in headers]
+    return "\n".join(lines) + "\n"
+
+
+def headers_problems(text: str) -> list[str]:
+    """Where `_headers` breaks Pages' limits (rule count, line length)."""
+    problems = []
+    rules = [line for line in text.splitlines() if line and not line.startswith((" ", "#"))]
+    if len(rules) > HEADERS_MAX_RULES:
+        problems.append(f"_headers has {len(rules)} rules; Cloudflare Pages applies at most {HEADERS_MAX_RULES}")
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) > HEADERS_MAX_LINE:
+            problems.append(f"_headers line {number} is {len(line)} characters; the limit is {HEADERS_MAX_LINE}")
+    return problems
+
+
+def robots_txt(base_url: str) -> str:
+    """robots.txt: everything may be indexed; here is the sitemap."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {base_url}/sitemap.xml\n"
+
+
+_TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))?")
+
+
+def lastmod(updated_at: object, fallback_epoch: int | None = None) -> str | None:
+    """A W3C datetime from SQLite's CURRENT_TIMESTAMP text (UTC), or None."""
+    match = _TIMESTAMP.match(updated_at) if isinstance(updated_at, str) else None
+    if match:
+        date, time = match.groups()
+        if not time:
+            return date
+        return f"{date}T{time if len(time) == 8 else time + ':00'}+00:00"
+    if fallback_epoch is not None:
+        import datetime
+        moment = datetime.datetime.fromtimestamp(fallback_epoch, datetime.timezone.utc)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    return None
+
+
+def sitemap_files(base_url: str, entries: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """sitemap.xml (and sitemap-N.xml past 50,000 URLs) for (path, lastmod) entries."""
+    urls = [
+        f"<url><loc>{escape(base_url + path)}</loc>" + (f"<lastmod>{modified}</lastmod>" if modified else "") + "</url>"
+        for path, modified in entries
+    ]
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    if len(urls) <= SITEMAP_MAX_URLS:
+        return {"sitemap.xml": _urlset(head, urls)}
+    files = {}
+    for number, start in enumerate(range(0, len(urls), SITEMAP_MAX_URLS), 1):
+        files[f"sitemap-{number}.xml"] = _urlset(head, urls[start:start + SITEMAP_MAX_URLS])
+    index = "".join(f"<sitemap><loc>{escape(base_url)}/{name}</loc></sitemap>\n" for name in files)
+    files["sitemap.xml"] = f'{head}<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{index}</sitemapindex>\n'
+    return files
+
+
+def _urlset(head: str, urls: list[str]) -> str:
+    body = "\n".join(urls)
+    return f'{head}<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{body}\n</urlset>\n'
+
+
+def hashed_assets(config: Config) -> dict[str, tuple[str, bytes]]:
+    """Every asset file by logical name -> (output path with a content hash, bytes)."""
+    assets: dict[str, tuple[str, bytes]] = {}
+    for folder in config.asset_dirs:
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            logical = path.relative_to(folder).as_posix()
+            if logical in assets:
+                continue  # the site's own asset overrides the packaged one
+            data = path.read_bytes()
+            if path.suffix == ".css":
+                data = strip_css_comments(data.decode("utf-8")).encode("utf-8")
+            stem, dot, extension = logical.rpartition(".")
+            name = f"{stem}.{digest_bytes(data)[:10]}.{extension}" if dot else f"{logical}.{digest_bytes(data)[:10]}"
+            assets[logical] = (f"assets/{name}", data)
+    return {**icon_assets(), **assets}
+
+
+# A CSS comment, or a string (kept as it is: "/*" may be inside one).
+_CSS_COMMENT = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|/\*.*?\*/\n?""", re.DOTALL)
+
+
+def strip_css_comments(text: str) -> str:
+    """A stylesheet without its comments and the line breaks after its rules: they
+    explain the source, and are ~10% of the bytes every page loads (the full demo
+    profile's budget is 16 KB with its HTML). A CSS string cannot hold a raw line
+    break, so "}\\n" is never inside one."""
+    return _CSS_COMMENT.sub(lambda match: match.group(1) or "", text).replace("}\n", "}")
+
+
+# Where the icon files go: "assets/i/github.<hash>.svg". A page names one per social
+# link, so "i" rather than "icons" is 4 bytes a link (32 on the full demo profile,
+# whose HTML and CSS have a 16 KB budget); /assets/* is cached for a year all the same.
+ICON_DIR = "assets/i"
+
+
+def icon_assets() -> dict[str, tuple[str, bytes]]:
+    """Every icon as a symbol file, by logical name ("icons/github.svg") -> (output path, bytes)."""
+    from generator.build import icons
+    assets = {}
+    for key in icons.icon_keys():
+        data = icons.symbol_file(key).encode()
+        assets[f"icons/{key}.svg"] = (f"{ICON_DIR}/{key}.{digest_bytes(data)[:10]}.svg", data)
+    return assets
+
+
+def asset_urls(assets: dict[str, tuple[str, bytes]]) -> dict[str, str]:
+    """Logical asset name -> the URL pages use."""
+    return {logical: "/" + output for logical, (output, _) in assets.items()}
+

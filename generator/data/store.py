@@ -1,0 +1,194 @@
+"""Authoring profiles: every SQL write biogen makes to profiles, and the reads the
+profile commands and `biogen export` need.
+
+Writes run inside `transaction()` (BEGIN IMMEDIATE ... COMMIT): another program
+writing at the same time waits for it, or it waits for them (the busy timeout of
+generator.data.db), and a failure leaves the database as it was. The change journal's
+triggers record every write here, as they do for any other program.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from generator.data.biodata import biodata_json
+from generator.data.db import CHILD_TABLES
+from generator.errors import BiogenError, DatabaseError
+from generator.data.model import CHILDREN, Profile, load_profiles
+from generator.data.validate import username_problem
+
+# The columns each child table gets from a BioData document, in the Worker's key order.
+CHILD_COLUMNS: dict[str, tuple[str, ...]] = {
+    table: tuple(f for f in row_type._fields if f not in ("id", "profile_id", "order_index"))
+    for table, row_type in CHILDREN
+}
+PROFILE_CONTENT = ("display_name", "tagline", "avatar_url", "cover_url")
+
+# Profiles loaded per query while exporting a whole site: memory stays flat.
+EXPORT_CHUNK = 1000
+
+
+class ProfileError(BiogenError):
+    """A profile command names a profile that does not exist, or a name that is taken."""
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error (Ctrl-C included)."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        raise DatabaseError(f"the database is busy ({error}): another program holds its write lock; "
+                            "close it (or wait for it to finish) and try again") from None
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def timestamp() -> str:
+    """Now as SQLite's CURRENT_TIMESTAMP writes it, or SOURCE_DATE_EPOCH when set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit() else datetime.now(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def new_id() -> str:
+    """A new row id (a UUID, as the current site's admin panel makes them)."""
+    return str(uuid.uuid4())
+
+
+def find_profile(conn: sqlite3.Connection, username: str) -> Profile | None:
+    """The profile named `username` with its children, or None."""
+    row = conn.execute("SELECT id FROM profiles WHERE username = ?", (username,)).fetchone()
+    if row is None:
+        return None
+    return next(load_profiles(conn, ids=[row[0]]), None)
+
+
+def require_profile(conn: sqlite3.Connection, username: str) -> Profile:
+    """The profile named `username`; ProfileError saying how to list them if there is none."""
+    profile = find_profile(conn, username)
+    if profile is None:
+        raise ProfileError(f"no profile named {username!r}; `biogen profile list` shows every username")
+    return profile
+
+
+def insert_profile(conn: sqlite3.Connection, username: str, content: dict, children: dict[str, list[tuple]],
+                   now: str) -> str:
+    """Insert a new profile and its children (in list order); returns its id."""
+    profile_id = new_id()
+    conn.execute(f"INSERT INTO profiles (id, username, {', '.join(PROFILE_CONTENT)}, created_at, updated_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 (profile_id, username, *(content[c] for c in PROFILE_CONTENT), now, now))
+    for table, rows in children.items():
+        insert_children(conn, profile_id, table, rows)
+    return profile_id
+
+
+def update_profile(conn: sqlite3.Connection, profile_id: str, content: dict, now: str) -> None:
+    """Set a profile's own columns and its updated_at."""
+    assignments = ", ".join(f"{c} = ?" for c in PROFILE_CONTENT)
+    conn.execute(f"UPDATE profiles SET {assignments}, updated_at = ? WHERE id = ?",
+                 (*(content[c] for c in PROFILE_CONTENT), now, profile_id))
+
+
+def replace_children(conn: sqlite3.Connection, profile_id: str, table: str, rows: list[tuple]) -> None:
+    """Replace every row of `table` belonging to the profile with `rows`, in that order."""
+    conn.execute(f"DELETE FROM {_child(table)} WHERE profile_id = ?", (profile_id,))
+    insert_children(conn, profile_id, table, rows)
+
+
+def insert_children(conn: sqlite3.Connection, profile_id: str, table: str, rows: list[tuple]) -> None:
+    """Insert `rows` (values in CHILD_COLUMNS order) with order_index 0..n-1 and new ids."""
+    columns = CHILD_COLUMNS[_child(table)]
+    conn.executemany(
+        f"INSERT INTO {table} (id, profile_id, {', '.join(columns)}, order_index) "
+        f"VALUES (?, ?, {', '.join('?' for _ in columns)}, ?)",
+        [(new_id(), profile_id, *row, index) for index, row in enumerate(rows)])
+
+
+def delete_profile(conn: sqlite3.Connection, profile_id: str) -> None:
+    """Delete a profile and its children (explicitly, even where foreign keys were off)."""
+    for table in CHILD_TABLES:
+        conn.execute(f"DELETE FROM {table} WHERE profile_id = ?", (profile_id,))
+    conn.execute("DELETE FROM profiles WHERE id = ?", (profile_id,))
+
+
+def rename_profile(conn: sqlite3.Connection, old: str, new: str) -> Profile:
+    """Give the profile `old` the username `new`; refuses an invalid or taken name."""
+    problem = username_problem(new)
+    if problem:
+        raise ProfileError(f"cannot rename {old!r}: the new username {problem}")
+    with transaction(conn):
+        profile = require_profile(conn, old)
+        if new != old and conn.execute("SELECT 1 FROM profiles WHERE username = ?", (new,)).fetchone():
+            raise ProfileError(f"cannot rename {old!r} to {new!r}: another profile is already named {new!r}; "
+                               f"remove or rename that one first")
+        conn.execute("UPDATE profiles SET username = ?, updated_at = ? WHERE id = ?", (new, timestamp(), profile.id))
+    return profile
+
+
+def remove_profile(conn: sqlite3.Connection, username: str) -> Profile:
+    """Delete the profile `username` and its children in one transaction; returns what was removed."""
+    with transaction(conn):
+        profile = require_profile(conn, username)
+        delete_profile(conn, profile.id)
+    return profile
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One line of `biogen profile list`."""
+
+    username: str
+    display_name: str
+    social_links: int
+    bio_links: int
+    products: int
+    carousel_items: int
+    updated_at: str
+
+
+def summaries(conn: sqlite3.Connection) -> list[Summary]:
+    """Every profile with the number of each kind of child, by username."""
+    counts = ", ".join(f"(SELECT count(*) FROM {t} WHERE profile_id = profiles.id)" for t in CHILD_TABLES)
+    rows = conn.execute(f"SELECT username, display_name, {counts}, coalesce(updated_at, '') FROM profiles "
+                        "ORDER BY username")
+    return [Summary(str(row[0]), "" if row[1] is None else str(row[1]), *row[2:6], str(row[6])) for row in rows]
+
+
+def export_one(conn: sqlite3.Connection, username: str) -> str:
+    """The BioData of `username`: the same text as the built api/profiles/<username>.json."""
+    return biodata_json(require_profile(conn, username))
+
+
+def export_all(conn: sqlite3.Connection) -> Iterator[str]:
+    """`{"bioData": {username: BioData, ...}}` in pieces, usernames sorted: export -> import -> export is stable."""
+    from generator.data.biodata import dumps
+    ids = [row[0] for row in conn.execute("SELECT id FROM profiles ORDER BY username")]
+    yield '{"bioData":{'
+    first = True
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        chunk = ids[start:start + EXPORT_CHUNK]
+        loaded = {p.id: p for p in load_profiles(conn, ids=chunk)}
+        for profile_id in chunk:
+            profile = loaded[profile_id]
+            yield ("" if first else ",") + dumps(str(profile.username)) + ":" + biodata_json(profile)
+            first = False
+    yield "}}"
+
+
+def _child(table: str) -> str:
+    if table not in CHILD_COLUMNS:
+        raise ValueError(f"not a child table: {table!r}")
+    return table
