@@ -175,7 +175,7 @@ def check(site_dir: Path, quiet: bool) -> None:
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default browser.")
 def serve(site_dir: Path, quiet: bool, watch: bool, host: str, port: int, open_browser: bool) -> None:
     """Build the site and preview it as Cloudflare Pages will serve it."""
-    from generator.preview.server import serve_site
+    from generator.preview.serve import serve_site
     serve_site(site_dir, host=host, port=port, watch=watch, open_browser=open_browser,
                report=(lambda message: None) if quiet else click.echo)
 
@@ -220,7 +220,7 @@ def init(directory: Path, quiet: bool, force: bool, dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be created, changed and removed; write nothing.")
 def import_command(site_dir: Path, quiet: bool, source: str, username: str | None, dry_run: bool) -> None:
     """Import profiles from a BioData document, Edge Config content, or biogen export (FILE, or - for stdin)."""
-    from generator.authoring import importer
+    from generator.authoring import documents as importer
     from generator.data.migrate import open_migrated
     config = load_config(site_dir)
     name, data = importer.read_source(source, sys.stdin.buffer)
@@ -385,13 +385,14 @@ def d1_push(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, for
 def d1_pull(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, dry_run: bool) -> None:
     """Bring D1's profiles into the local database (one transaction, import's rules)."""
     from generator.cloudflare import d1 as d1_module
-    from generator.authoring import importer
+    from generator.cloudflare.pull import pull
+    from generator.authoring import documents as importer
     from generator.data.migrate import open_migrated
     config = load_config(site_dir, wrangler_env=env_name)
     target = d1_module.open_d1(config, remote=remote, dry_run=dry_run, echo=click.echo)
     conn = open_migrated(config.database, config.migrations_dir)
     try:
-        plan, removed = d1_module.pull(conn, target, dry_run=dry_run)
+        plan, removed = pull(conn, target, dry_run=dry_run)
     finally:
         conn.close()
     if quiet:

@@ -429,7 +429,7 @@ def test_image_formats_setting_drops_a_source_and_its_files(site):
 
 def test_the_stylesheet_holds_every_placeholder_colour():
     from generator.config import packaged_dir
-    from generator.images.pipeline import PLACEHOLDER_CSS
+    from generator.images.palette import PLACEHOLDER_CSS
     css = (packaged_dir("assets") / "style.css").read_text()
     assert PLACEHOLDER_CSS in css
     assert "img{display:block;max-width:100%;--p:rgb(var(--r) var(--g) var(--b));background:var(--p)}" in css

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from generator.data.content_hash import VERSION_FILE
-from generator.cloudflare.d1 import local_content
+from generator.data.content import local_content
 from generator.data.db import connect
 from generator.data.model import load_profiles, model_covers_schema
 from sitekit import build_site, execute, make_site, snapshot

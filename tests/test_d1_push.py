@@ -266,7 +266,7 @@ def test_bindings_declared_per_environment_are_chosen_with_env(tmp_path):
 
 def test_the_built_content_version_is_the_same_whether_built_in_full_or_incrementally(tmp_path):
     from generator.data.content_hash import VERSION_FILE
-    from generator.cloudflare.d1 import local_content
+    from generator.data.content import local_content
     from generator.data.db import connect
     from sitekit import make_site, build_site
     site = make_site(tmp_path / "site")

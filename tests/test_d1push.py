@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 
-from generator.cloudflare.d1 import table_columns
+from generator.data.content import table_columns
 from generator.cloudflare.d1push import content_of, differences, open_pair
 from sitekit import execute, make_site
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.authoring import importer
+from generator.authoring import documents as importer
 from generator.cli import cli
 from generator.data.db import connect
 from generator.errors import DocumentError

@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from generator.images.fetch import FetchError, RemoteCache, sniff_image_type
-from generator.images.pipeline import ImageError, ImagePipeline
+from generator.images.codec import ImageError
+from generator.images.pipeline import ImagePipeline
 
 
 def png(colour=(0, 128, 255)) -> bytes:

@@ -1,4 +1,4 @@
-"""generator/images/pipeline.py: pure arithmetic, real encoding of small generated images, the cache."""
+"""generator/images/: pure arithmetic, real encoding of small generated images, the cache."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import pytest
 from PIL import Image, ImageCms
 
 from generator.errors import BiogenError
-from generator.images.pipeline import (
-    PLACEHOLDER_CSS, ROLES, ImageError, ImagePipeline, Role, crop_box, dominant_index,
-    output_size, palette_classes, palette_colour, palette_index, sanitize_svg, variant_widths,
-)
+from generator.images.palette import (PLACEHOLDER_CSS, dominant_index, palette_classes, palette_colour,
+                                      palette_index)
+from generator.images.sizes import ROLES, Role, crop_box, output_size, variant_widths
+from generator.images.codec import ImageError
+from generator.images.pipeline import ImagePipeline
+from generator.images.svg import sanitize_svg
 from generator.config import PAGES_FREE_MAX_FILES
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.authoring import importer
+from generator.authoring import documents as importer
 from generator.data.biodata import biodata_json
 from generator.cli import cli
 from generator.data.db import connect

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.errors import BiogenError, DatabaseError, Problem, ValidationError
-from generator.preview.server import (Failure, Preview, apply_headers, describe_failure, match_redirect, parse_headers,
-                             parse_redirects, route, serving, start_server)
+from generator.preview.server import Failure, Preview, describe_failure, serving, start_server
+from generator.preview.routing import apply_headers, match_redirect, parse_headers, parse_redirects, route
 from sitekit import build_site, make_site
 
 PAGES = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.config import packaged_dir
-from generator.images.pipeline import MEDIA_DIR
+from generator.images.cache import MEDIA_DIR
 from generator.build.sitefiles import HEADER_RULES, strip_css_comments
 
 

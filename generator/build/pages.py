@@ -19,7 +19,8 @@ from generator.data.content_hash import profile_hash
 from generator.errors import Problem
 from generator.data.model import Profile, load_profiles, model_covers_schema, profile_row, tie_warnings
 from generator.build.output import Change, RenderedProfile, digest_bytes, write_file
-from generator.build.render import Renderer, SiteContext
+from generator.build.render import Renderer
+from generator.build.render_context import SiteContext
 from generator.data.validate import profile_problems
 
 
@@ -95,7 +96,7 @@ class PageWriter:
 
     def _hashes_from_tables(self, ids: list[str]) -> dict[str, str]:
         """Content hashes read from every column, for a schema with columns the model lacks."""
-        from generator.cloudflare.d1 import profile_hashes
+        from generator.data.content import profile_hashes
         return {profile_id: content_hash for profile_id, (_, content_hash)
                 in profile_hashes(self.conn, ids, {}).items()}
 

@@ -1,4 +1,4 @@
-"""The site database in D1: export, pull, and what push (generator/cloudflare/d1push.py) builds on.
+"""The site database in D1: where it is, reading it, export, and what push (d1push) and pull build on.
 
 D1's current state is always read back from D1 itself (the local D1's SQLite file,
 read in place, or `wrangler d1 execute --remote --json`), never from a memory of
@@ -10,22 +10,19 @@ local one was edited by someone else (the admin panel), and push refuses.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
 import sqlite3
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.cloudflare import d1sql
 from generator.config import Config, D1Binding
-from generator.data.content_hash import content_version
-from generator.data.content_hash import digest as _digest
-from generator.data.content_hash import plain_row as _plain_row
-from generator.data.db import CHILD_TABLES, PROFILE_TABLES
+from generator.data.content import Content, local_content
+from generator.data.db import PROFILE_TABLES
 from generator.errors import BiogenError, ConfigError
 from generator.cloudflare.wrangler import Wrangler
 
@@ -35,7 +32,6 @@ log = logging.getLogger(__name__)
 REMOTE_PAGE_ROWS = 20_000
 # The local D1 file: miniflare names it by the Durable Object id of the database id.
 LOCAL_D1_FOLDER = Path(".wrangler/state/v3/d1/miniflare-D1DatabaseObject")
-TIMESTAMPS = ("created_at", "updated_at")
 PUSHED_TABLE_SQL = ("CREATE TABLE IF NOT EXISTS biogen_d1_pushed (target TEXT NOT NULL, profile_id TEXT NOT NULL, "
                     "hash TEXT NOT NULL, PRIMARY KEY (target, profile_id))")
 
@@ -189,74 +185,6 @@ def open_d1(config: Config, *, remote: bool, wrangler: Wrangler | None = None, d
     return D1(config, wrangler, remote)
 
 
-# ---- the local side ---------------------------------------------------------------------
-
-def table_columns(conn: sqlite3.Connection) -> dict[str, list[str]]:
-    """The columns of each profile table, in the schema's order."""
-    return {table: [row[1] for row in conn.execute(f"PRAGMA table_info({table})")] for table in PROFILE_TABLES}
-
-
-def local_rows(conn: sqlite3.Connection, columns: dict[str, list[str]]) -> dict[str, list[tuple]]:
-    """Every row of the profile tables, in rowid order (children of missing profiles left out)."""
-    rows = {}
-    for table in PROFILE_TABLES:
-        names = ", ".join(columns[table])
-        where = "" if table == "profiles" else " WHERE profile_id IN (SELECT id FROM profiles)"
-        rows[table] = [tuple(row) for row in conn.execute(f"SELECT {names} FROM {table}{where} ORDER BY rowid")]
-    return rows
-
-
-# ---- content hashes ---------------------------------------------------------------------
-
-@dataclass
-class Content:
-    """Rows of the five tables grouped by profile, with a content hash per profile."""
-
-    columns: dict[str, list[str]]
-    rows: dict[str, list[tuple]]
-    usernames: dict[str, str] = field(default_factory=dict)       # profile id -> username
-    hashes: dict[str, str] = field(default_factory=dict)          # profile id -> content hash
-
-    def __post_init__(self) -> None:
-        self._parts = self._grouped()
-        self.hashes = {profile_id: _digest(part) for profile_id, part in self._parts.items()}
-
-    @functools.cached_property
-    def loose_hashes(self) -> dict[str, str]:
-        """The hashes without created_at/updated_at (needed only on a first push)."""
-        kept = [i for i, c in enumerate(self.columns["profiles"]) if c not in TIMESTAMPS]
-        return {profile_id: _digest([[part[0][i] for i in kept], *part[1:]])
-                for profile_id, part in self._parts.items()}
-
-    def _grouped(self) -> dict[str, list]:
-        profile_columns = self.columns["profiles"]
-        key, user = profile_columns.index("id"), profile_columns.index("username")
-        parts: dict[str, list] = {}
-        for row in self.rows["profiles"]:
-            self.usernames[row[key]] = row[user]
-            parts[row[key]] = [_plain_row(row)]
-        for table in CHILD_TABLES:
-            owner, ident = self.columns[table].index("profile_id"), self.columns[table].index("id")
-            by_profile: dict[str, list] = {}
-            for row in self.rows[table]:
-                by_profile.setdefault(row[owner], []).append(_plain_row(row))
-            for profile_id, children in by_profile.items():
-                if profile_id in parts:
-                    parts[profile_id].append([table, sorted(children, key=lambda r: str(r[ident]))])
-        return parts
-
-    @property
-    def version(self) -> str:
-        """One content version for the whole database: a digest of every profile's hash."""
-        return content_version(self.hashes)
-
-
-def local_content(conn: sqlite3.Connection) -> Content:
-    """The local database's profile content."""
-    columns = table_columns(conn)
-    return Content(columns, local_rows(conn, columns))
-
-
 # ---- export -----------------------------------------------------------------------------
 
 def export_sql(conn: sqlite3.Connection) -> str:
@@ -401,70 +329,3 @@ def purge_cache(d1: D1, usernames: list[str], binding: str, pattern: str) -> lis
         if not d1.wrangler.dry_run:
             path.unlink(missing_ok=True)
     return keys
-
-
-# ---- pull -------------------------------------------------------------------------------
-
-def pull(conn: sqlite3.Connection, d1: D1, *, dry_run: bool = False):
-    """Bring D1's profiles into the local database in one transaction, through import's rules."""
-    from generator.authoring import importer
-    from generator.data import store
-    from generator.data.model import load_profiles
-    from generator.data.biodata import to_biodata
-    local_columns = table_columns(conn)
-    remote = Content(local_columns, d1.read_rows(local_columns))
-    # D1's rows, in their rowid order, in a scratch database: load_profiles() orders
-    # children as the Worker does (order_index, then insertion order).
-    scratch = sqlite3.connect(":memory:")
-    for table in PROFILE_TABLES:
-        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
-        scratch.execute(sql)
-        marks = ", ".join("?" for _ in local_columns[table])
-        scratch.executemany(f"INSERT INTO {table} ({', '.join(local_columns[table])}) VALUES ({marks})",
-                            remote.rows[table])
-    documents = {p.username: to_biodata(p) for p in load_profiles(scratch)}
-    scratch.close()
-    incoming, warnings = importer.incoming_profiles(d1.describe(), {"bioData": documents},
-                                                    content_dir=d1.config.content_dir)
-    for warning in warnings:
-        log.warning(warning)
-    gone = [row for row in conn.execute("SELECT id, username FROM profiles ORDER BY username")
-            if row[1] not in documents]
-    if dry_run:
-        return importer.plan_import(conn, incoming), [name for _, name in gone]
-    with store.transaction(conn):
-        plan = importer.plan_import(conn, incoming)
-        importer._apply(conn, plan, store.timestamp())
-        for profile_id, _ in gone:
-            store.delete_profile(conn, profile_id)
-    record_hashes(conn, d1.target, remote.hashes)
-    return plan, [name for _, name in gone]
-
-
-# ---- the content version in the built site ---------------------------------------------------
-
-
-
-def profile_hashes(conn: sqlite3.Connection, changed: list[str] | None = None,
-                   previous: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
-    """{profile id: [username, content hash]}: all computed, or `previous` with the `changed` ids redone.
-
-    Hashing every row costs ~1.3 s at 10,000 profiles; a build that rendered a few
-    profiles redoes only theirs (the change journal names every profile written to)."""
-    if changed is None or previous is None:
-        content = local_content(conn)
-        return {p: [content.usernames[p], h] for p, h in content.hashes.items()}
-    result = {p: v for p, v in previous.items() if p not in set(changed)}
-    columns = table_columns(conn)
-    rows = {}
-    chosen = json.dumps(sorted(changed))
-    for table in PROFILE_TABLES:
-        key = "id" if table == "profiles" else "profile_id"
-        rows[table] = [tuple(r) for r in conn.execute(
-            f"SELECT {', '.join(columns[table])} FROM {table} WHERE {key} IN (SELECT value FROM json_each(?)) "
-            "ORDER BY rowid", (chosen,))]
-    content = Content(columns, rows)
-    result.update({p: [content.usernames[p], h] for p, h in content.hashes.items()})
-    return result
-
-

@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.cloudflare import d1sql
-from generator.cloudflare.d1 import (REMOTE_PAGE_ROWS, D1, Content, D1ConflictError, D1Error, Diff, PushResult, _execute_script,
-                          conflicts, full_diff, local_content, local_d1_file, pushed_hashes, purge_cache,
-                          record_hashes, seeded_hashes, table_columns)
+from generator.cloudflare.d1 import (REMOTE_PAGE_ROWS, D1, D1ConflictError, D1Error, Diff, PushResult,
+                                     _execute_script, conflicts, full_diff, local_d1_file, pushed_hashes,
+                                     purge_cache, record_hashes, seeded_hashes)
+from generator.data.content import Content, local_content, table_columns
 from generator.data.db import PROFILE_TABLES
 from generator.cloudflare.wrangler import WranglerError
 

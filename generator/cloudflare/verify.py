@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from generator.config import Config
 from generator.data.content_hash import VERSION_FILE
-from generator.cloudflare.d1 import D1, Content, table_columns
+from generator.cloudflare.d1 import D1
+from generator.data.content import Content, table_columns
 
 Query = Callable[[str], list[dict]]
 

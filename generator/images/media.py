@@ -69,7 +69,8 @@ def prepare_images(conn: sqlite3.Connection, config: Config, profile_ids: list[s
     uses = [use for use in image_uses(conn, profile_ids) if _checkable(use[4], config)]
     if not uses:
         return prepared
-    from generator.images.pipeline import ImageError, ImagePipeline  # ~5 ms: only when some image is used
+    from generator.images.codec import ImageError
+    from generator.images.pipeline import ImagePipeline  # ~5 ms: only when some image is used
     pipeline = ImagePipeline(config.cache_dir, config.content_dir, formats=config.image_formats,
                              widths=dict(config.image_widths))
     jobs = sorted({(pipeline_source(reference), role) for *_, reference, role in uses})
