@@ -220,12 +220,12 @@ def init(directory: Path, quiet: bool, force: bool, dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be created, changed and removed; write nothing.")
 def import_command(site_dir: Path, quiet: bool, source: str, username: str | None, dry_run: bool) -> None:
     """Import profiles from a BioData document, Edge Config content, or biogen export (FILE, or - for stdin)."""
-    from generator.authoring import documents as importer
+    from generator.authoring import documents, importer
     from generator.data.migrate import open_migrated
     config = load_config(site_dir)
-    name, data = importer.read_source(source, sys.stdin.buffer)
-    document = importer.parse_json(name, data)
-    incoming, warnings = importer.incoming_profiles(name, document, username=username, content_dir=config.content_dir)
+    name, data = documents.read_source(source, sys.stdin.buffer)
+    document = documents.parse_json(name, data)
+    incoming, warnings = documents.incoming_profiles(name, document, username=username, content_dir=config.content_dir)
     for warning in warnings:
         log.warning(warning)
     conn = open_migrated(config.database, config.migrations_dir)
@@ -386,7 +386,7 @@ def d1_pull(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, dry
     """Bring D1's profiles into the local database (one transaction, import's rules)."""
     from generator.cloudflare import d1 as d1_module
     from generator.cloudflare.pull import pull
-    from generator.authoring import documents as importer
+    from generator.authoring import importer
     from generator.data.migrate import open_migrated
     config = load_config(site_dir, wrangler_env=env_name)
     target = d1_module.open_d1(config, remote=remote, dry_run=dry_run, echo=click.echo)

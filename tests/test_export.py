@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.authoring import documents as importer
+from generator.authoring import documents, importer
 from generator.cli import cli
 from generator.data.db import connect
 from generator.errors import DocumentError
@@ -171,8 +171,8 @@ def _state(conn: sqlite3.Connection) -> list:
 
 
 def _import_text(conn: sqlite3.Connection, text: str, username: str | None = None):
-    document = importer.parse_json("property.json", text.encode("utf-8", "surrogatepass"))
-    incoming, _ = importer.incoming_profiles("property.json", document, username=username)
+    document = documents.parse_json("property.json", text.encode("utf-8", "surrogatepass"))
+    incoming, _ = documents.incoming_profiles("property.json", document, username=username)
     return importer.import_profiles(conn, incoming)
 
 

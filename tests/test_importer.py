@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.authoring import documents as importer
+from generator.authoring import documents, importer
 from generator.data.biodata import biodata_json
 from generator.cli import cli
 from generator.data.db import connect
@@ -49,12 +49,12 @@ def dump(site: Path) -> list:
 
 
 def incoming(document, **options):
-    return importer.incoming_profiles("test.json", document, **options)[0]
+    return documents.incoming_profiles("test.json", document, **options)[0]
 
 
 def problems(document, **options) -> list[tuple[str, str]]:
     with pytest.raises(DocumentError) as caught:
-        importer.incoming_profiles("test.json", document, **options)
+        documents.incoming_profiles("test.json", document, **options)
     return caught.value.problems
 
 
@@ -247,18 +247,18 @@ def test_malformed_files_give_line_and_column(site, data, message):
 def test_utf8_bom_and_utf16_are_read():
     document = json.dumps(biodata(profile={"name": "Việt"}), ensure_ascii=False)
     for data in (b"\xef\xbb\xbf" + document.encode(), document.encode("utf-16")):
-        assert importer.parse_json("x", data)["profile"]["name"] == "Việt"
+        assert documents.parse_json("x", data)["profile"]["name"] == "Việt"
 
 
 def test_huge_files_are_refused_before_reading(tmp_path):
     big = tmp_path / "big.json"
     with big.open("wb") as file:
-        file.truncate(importer.MAX_IMPORT_BYTES + 1)  # sparse: costs no disk
+        file.truncate(documents.MAX_IMPORT_BYTES + 1)  # sparse: costs no disk
     with pytest.raises(DocumentError, match=r"biogen imports at most 50,000,000 bytes"):
-        importer.read_source(str(big))
+        documents.read_source(str(big))
     stream = io.BytesIO(b" " * 101)
     with pytest.raises(DocumentError, match="is more than 100 bytes"):
-        importer.read_source("-", stream, limit=100)
+        documents.read_source("-", stream, limit=100)
     assert stream.tell() == 101  # read limit + 1 bytes, never the rest
 
 

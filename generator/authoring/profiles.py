@@ -16,7 +16,8 @@ from typing import TextIO
 from generator.data import store
 from generator.data.biodata import to_biodata
 from generator.config import Config
-from generator.authoring.documents import CHILD_FIELDS, counted
+from generator.authoring.documents import CHILD_FIELDS
+from generator.authoring.importer import counted
 from generator.data.migrate import open_migrated
 from generator.data.model import CHILDREN
 

@@ -14,7 +14,8 @@ log = logging.getLogger(__name__)
 
 def pull(conn: sqlite3.Connection, d1: D1, *, dry_run: bool = False):
     """Bring D1's profiles into the local database in one transaction, through import's rules."""
-    from generator.authoring import documents as importer
+    from generator.authoring import importer
+    from generator.authoring.documents import incoming_profiles
     from generator.data import store
     from generator.data.model import load_profiles
     from generator.data.biodata import to_biodata
@@ -31,8 +32,8 @@ def pull(conn: sqlite3.Connection, d1: D1, *, dry_run: bool = False):
                             remote.rows[table])
     documents = {p.username: to_biodata(p) for p in load_profiles(scratch)}
     scratch.close()
-    incoming, warnings = importer.incoming_profiles(d1.describe(), {"bioData": documents},
-                                                    content_dir=d1.config.content_dir)
+    incoming, warnings = incoming_profiles(d1.describe(), {"bioData": documents},
+                                           content_dir=d1.config.content_dir)
     for warning in warnings:
         log.warning(warning)
     gone = [row for row in conn.execute("SELECT id, username FROM profiles ORDER BY username")
