@@ -152,15 +152,15 @@ def test_nothing_changed_means_nothing_rendered_or_rewritten(site):
 
 
 def test_a_change_to_biogens_own_code_renders_every_page_again(site, monkeypatch):
-    import generator.build.build
+    import generator.build.plan
     profiles = build_site(site).profiles
     assert build_site(site).rendered == 0
-    monkeypatch.setattr(generator.build.build, "running_code_digest", lambda: b"another biogen")
+    monkeypatch.setattr(generator.build.plan, "running_code_digest", lambda: b"another biogen")
     assert build_site(site).rendered == profiles
 
 
 def test_the_code_digest_follows_every_code_and_data_file_but_not_compiled_ones(tmp_path):
-    from generator.build.build import code_digest
+    from generator.build.plan import code_digest
     package = tmp_path / "generator"
     (package / "data").mkdir(parents=True)
     (package / "render.py").write_text("X = 1\n")

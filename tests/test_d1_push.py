@@ -131,7 +131,7 @@ def test_push_deletes_the_cached_documents_of_changed_profiles(site):
 @needs_wrangler
 @pytest.mark.slow
 def test_a_purge_that_failed_after_the_write_is_made_by_the_next_push(site, monkeypatch):
-    import generator.cloudflare.d1push
+    import generator.cloudflare.kv
     from generator.cloudflare.wrangler import WranglerError
     biogen(site, "d1", "push", "--local")
     tool = wrangler(site)
@@ -141,7 +141,7 @@ def test_a_purge_that_failed_after_the_write_is_made_by_the_next_push(site, monk
     def unreachable(*args):
         raise WranglerError("wrangler kv bulk delete failed: the network went away")
     with monkeypatch.context() as patched:
-        patched.setattr(generator.cloudflare.d1push, "purge_cache", unreachable)
+        patched.setattr(generator.cloudflare.kv, "purge_cache", unreachable)
         failed = biogen(site, "d1", "push", "--local")
     assert failed.exit_code == 1 and "the network went away" in failed.output, failed.output
     assert d1_rows(site, "SELECT tagline FROM profiles WHERE username = 'ana'") == [("new",)]  # the write went through

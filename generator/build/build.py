@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
 import json
 import logging
 import os
@@ -14,17 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import generator
-from generator.data import db
 from generator.build import sitefiles
 from generator.config import Config
 from generator.errors import BuildError, Problem, ValidationError
 from generator.data.migrate import open_migrated
-from generator.data.model import profile_ids
 from generator.build.output import (PAGES_MAX_FILE_BYTES, Change, OutputTrees, Staging, digest_bytes,
                               remove_file, write_file)
 from generator.images.media import prepare_images
-from generator.build.render_context import SiteContext, template_sources
+from generator.build.plan import Plan, inputs_digest, journal_meta, plan_build
+from generator.build.render_context import SiteContext
 
 # Rendering (Jinja2, markdown-it, the icon set) is imported only when a build has
 # something to render: a build that finds nothing changed then starts in ~60 ms
@@ -42,23 +38,6 @@ BATCHES_PER_WORKER = 16
 # Up to this many changed hashes, api/version.json is patched (one scan of the file
 # each, ~1 ms at 100,000 profiles) rather than made whole (~200 ms).
 VERSION_PATCH_MAX = 100
-
-
-@dataclass
-class Plan:
-    """What this build must do."""
-
-    everything: bool                 # render every profile (first build, templates changed, ...)
-    render_ids: list[str]            # profiles to render (all of them when `everything`)
-    removed_ids: list[str]           # profiles in the output that are gone from the database
-    journal: tuple[str, int]         # the journal position this build brings the output to
-    inputs: str                      # digest of templates, assets and settings
-    reason: str = ""
-
-    @property
-    def nothing_to_do(self) -> bool:
-        """True when no profile changed since the last build."""
-        return not self.render_ids and not self.removed_ids
 
 
 @dataclass
@@ -95,7 +74,7 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
         with OutputTrees(config.output, config.trees_dir) as trees:
             with _step("plan"):
                 assets = sitefiles.hashed_assets(config)
-                plan = plan_build(conn, trees, config, _inputs_digest(config, assets), full=full)
+                plan = plan_build(conn, trees, config, inputs_digest(config, assets), full=full)
             if plan.nothing_to_do and trees.live:
                 return _summary(conn, trees, started, unchanged=True)
             with _step("prepare staging"):
@@ -116,7 +95,7 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
                     _write_site_files(conn, config, trees, staging, site, plan, assets)
                 limit_problems = _check_limits(trees, staging, config.max_files, strict=strict)
                 with _step("commit"):
-                    trees.commit(staging, _journal_meta(config, plan), plan.removed_ids,
+                    trees.commit(staging, journal_meta(config, plan), plan.removed_ids,
                                  _media_stats(config, images.local_files))
             return _summary(conn, trees, started, staging=staging, limit_problems=limit_problems,
                             image_warnings=images.warnings)
@@ -136,99 +115,6 @@ def _undo_if_refused(trees: OutputTrees, staging: Staging):
     # Any other failure (a full disk, Ctrl-C, a crashed worker) may leave writes
     # nobody reported: the staging tree stays marked dirty and the next build
     # copies it afresh from the live tree.
-
-
-def _journal_meta(config: Config, plan: Plan) -> dict[str, str]:
-    """Where the database stood when this build read it, for the next build's plan."""
-    return {"inputs": plan.inputs, "journal_epoch": plan.journal[0], "journal_seq": str(plan.journal[1]),
-            "database_inode": _inode(config)}
-
-
-def _inode(config: Config) -> str:
-    stat = os.stat(config.database)
-    return f"{stat.st_dev}:{stat.st_ino}"
-
-
-def code_digest(package: Path) -> bytes:
-    """A digest of biogen's code and data files in `package` (its version included):
-    pages change with them.
-
-    __version__ alone missed changes between releases, made by pulling a newer biogen
-    into an editable install, which then kept pages rendered by the old code. Compiled
-    files (.pyc) are left out: Python writes them or not, depending on the machine."""
-    digest = hashlib.blake2b(digest_size=16)
-    for folder, _, files in sorted(os.walk(package)):
-        for name in sorted(files):
-            if name.endswith(".pyc"):
-                continue
-            with open(os.path.join(folder, name), "rb") as file:
-                digest.update(f"{os.path.relpath(folder, package)}/{name}".encode() + b"\0" + file.read() + b"\0")
-    return digest.digest()
-
-
-@functools.cache
-def running_code_digest() -> bytes:
-    """code_digest of the biogen this process imported: read once a process (~2 ms for
-    ~45 files), since a running preview keeps the code it imported whatever the files
-    say later."""
-    return code_digest(Path(generator.__file__).parent)
-
-
-def _inputs_digest(config: Config, assets: dict) -> str:
-    """One digest of everything besides the database that shapes every page."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(running_code_digest())
-    settings = {k: str(v) for k, v in sorted(vars(config).items()) if k not in ("workers", "wrangler_env", "d1")}
-    digest.update(json.dumps(settings, sort_keys=True).encode())
-    for path in template_sources(config):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for logical, (output, _) in sorted(assets.items()):
-        digest.update(f"{logical}={output}".encode())
-    return digest.hexdigest()
-
-
-def plan_build(conn: sqlite3.Connection, trees: OutputTrees, config: Config, inputs: str, *, full: bool) -> Plan:
-    """Decide which profiles to render: all of them, or those the journal names."""
-    journal = db.journal_position(conn)
-    reason = ""
-    if full:
-        reason = "a full build was asked for"
-    elif trees.live is None:
-        reason = "first build"
-    elif trees.meta("inputs") != inputs:
-        reason = "templates, assets, settings or biogen changed"
-    elif (trees.meta("journal_epoch"), trees.meta("database_inode")) != (journal[0], _inode(config)):
-        reason = "the database file was replaced"
-    elif int(trees.meta("journal_seq", "0")) > journal[1]:
-        reason = "the database is older than the last build"
-    if reason:
-        ids = profile_ids(conn)
-        present = set(ids)
-        removed = [row[0] for row in trees.state.execute("SELECT profile_id FROM profiles") if row[0] not in present]
-        log.debug("rendering every profile: %s", reason)
-        return Plan(True, ids, removed, journal, inputs, reason)
-    changed = set(db.journal_since(conn, int(trees.meta("journal_seq", "0"))))
-    changed |= _profiles_with_changed_media(config, trees)
-    existing = {row[0] for row in conn.execute(
-        "SELECT id FROM profiles WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(changed)),))}
-    removed = sorted(i for i in changed - existing
-                     if trees.state.execute("SELECT 1 FROM profiles WHERE profile_id = ?", (i,)).fetchone())
-    return Plan(False, sorted(existing), removed, journal, inputs)
-
-
-def _profiles_with_changed_media(config: Config, trees: OutputTrees) -> set[str]:
-    """Profiles whose local image files changed on disk since they were rendered."""
-    changed = set()
-    for file, size, mtime_ns in trees.state.execute("SELECT file, size, mtime_ns FROM media"):
-        try:
-            stat = os.stat(config.content_dir / file)
-            same = (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns)
-        except OSError:
-            same = False
-        if not same:
-            changed |= {row[0] for row in trees.state.execute(
-                "SELECT DISTINCT profile_id FROM profile_media WHERE source = ? OR source = ?", (file, "/" + file))}
-    return changed
 
 
 def _batches(ids: list[str], workers: int, *, ranges: bool) -> list:

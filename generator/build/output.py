@@ -14,6 +14,11 @@ O(changes): the manifest keeps, per file, the generation that last changed it.
 Files in a tree that was caught up are hard links to the other tree's files, so
 a file is never modified in place: each write goes to a temporary name and is
 renamed over the old one, leaving the other tree's copy untouched.
+
+Longer than ~400 lines for a reason: OutputTrees (~220 of them) is one protocol,
+catching up, staging, committing and restoring a tree against one state database,
+and each step relies on what the others recorded; split, its invariants would be
+spread over files that each make sense only beside the others.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ local one was edited by someone else (the admin panel), and push refuses.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import sqlite3
 import tempfile
@@ -298,34 +297,3 @@ def _execute_script(d1: D1, text: str) -> None:
             path.unlink(missing_ok=True)
 
 
-# ---- the Worker's KV cache ----------------------------------------------------------------
-
-def kv_declared(site_dir: Path, env: str | None, binding: str) -> bool:
-    """True when wrangler.toml declares a KV namespace `binding` (in [env.NAME] when chosen)."""
-    import tomllib
-    path = site_dir / "wrangler.toml"
-    if not path.is_file():
-        return False
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    scope = data.get("env", {}).get(env, {}) if env else data
-    return any(ns.get("binding") == binding for ns in scope.get("kv_namespaces", []))
-
-
-def purge_cache(d1: D1, usernames: list[str], binding: str, pattern: str) -> list[str]:
-    """Delete the Worker's cached documents of `usernames` from KV; returns the keys deleted."""
-    if not usernames:
-        return []
-    if not kv_declared(d1.config.site_dir, d1.config.wrangler_env, binding):
-        log.info("wrangler.toml binds no KV namespace %s: no cached documents to delete", binding)
-        return []
-    keys = [pattern.format(username=name) for name in usernames]
-    folder = d1.config.site_dir / ".biogen"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "kv-purge.json"
-    path.write_text(json.dumps(keys), encoding="utf-8")
-    try:
-        d1.wrangler.run(["kv", "bulk", "delete", str(path), "--binding", binding, d1.mode, "--force"])
-    finally:
-        if not d1.wrangler.dry_run:
-            path.unlink(missing_ok=True)
-    return keys
