@@ -1,7 +1,8 @@
 """The build: the database to an output folder of static files, atomically.
 
-`build.build()` reads like a table of contents: plan which profiles changed, render
-them (`pages`, `render`, `render_context`, `markdown`, `icons`), write the site-wide
-files (`sitefiles`), and commit the output tree (`output`). `check` applies the
-build's rules without building. May import `data` and `images`.
+`build.build()` reads like a table of contents: plan which profiles changed (`plan`),
+prepare their images, render them (`pages`, `render`, `render_context`, `markdown`,
+`icons`), write the site-wide files (`sitefiles`), and commit the output tree
+(`output`). `check` applies the build's rules without building. May import `data`,
+`images`, `config` and `errors`.
 """
