@@ -15,7 +15,10 @@ COLUMNS = {"profiles": ["id", "username", "display_name", "tagline", "avatar_url
            "social_links": ["id", "profile_id", "platform", "url", "icon", "order_index"],
            "bio_links": ["id", "profile_id", "name", "url", "description", "background_image", "order_index"],
            "products": ["id", "profile_id", "name", "image_url", "price", "url", "order_index"],
-           "carousel_items": ["id", "profile_id", "name", "logo_url", "url", "order_index"]}
+           "carousel_items": ["id", "profile_id", "name", "logo_url", "url", "order_index"],
+           "profile_settings": ["profile_id", "theme", "accent", "button_shape", "language", "show_links",
+                                "show_products", "show_tools", "links_heading", "products_heading", "tools_heading",
+                                "seo_title", "seo_title_template", "seo_description"]}
 
 
 def _database() -> sqlite3.Connection:

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from generator.data.db import PROFILE_TABLES
 from generator.data.model import (BioLink, CarouselItem, Product, Profile, SocialLink, load_profiles, order_ties,
                              profile_ids, tie_warnings)
 
@@ -38,21 +39,21 @@ def _fill(conn, add_profile, add_child, count: int, children: int = 2) -> None:
 # --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("count", [1, 50])
-def test_load_profiles_runs_exactly_five_queries(empty_db, add_profile, add_child, count):
+def test_load_profiles_runs_exactly_one_query_per_table(empty_db, add_profile, add_child, count):
     _fill(empty_db, add_profile, add_child, count)
     profiles, statements = _count_queries(empty_db, lambda: list(load_profiles(empty_db)))
     assert len(profiles) == count
-    assert len(statements) == 5
+    assert len(statements) == len(PROFILE_TABLES)
     assert all(s.lstrip().upper().startswith("SELECT") for s in statements)
     assert all(len(p.bio_links) == 2 and len(p.carousel_items) == 2 for p in profiles)
 
 
-def test_load_profiles_runs_five_queries_with_an_ids_filter(empty_db, add_profile, add_child):
+def test_load_profiles_runs_one_query_per_table_with_an_ids_filter(empty_db, add_profile, add_child):
     _fill(empty_db, add_profile, add_child, 20)
     profiles, statements = _count_queries(
         empty_db, lambda: list(load_profiles(empty_db, ids=["p003", "p007", "p011"])))
     assert [p.id for p in profiles] == ["p003", "p007", "p011"]
-    assert len(statements) == 5
+    assert len(statements) == len(PROFILE_TABLES)
 
 
 def test_load_profiles_with_no_profiles(empty_db):

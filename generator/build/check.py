@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from generator.config import Config
-from generator.data.db import CHILD_TABLES
+from generator.data.db import CHILD_TABLES, KEYS
 from generator.errors import Problem, ValidationError
 from generator.data.migrate import open_migrated
 from generator.data.model import load_profiles, tie_warnings
@@ -34,8 +34,9 @@ def orphan_problems(conn: sqlite3.Connection) -> list[Problem]:
     many GUIs) let them in, and neither the build nor the Worker would ever show them."""
     problems = []
     for table in CHILD_TABLES:
-        rows = conn.execute(f"SELECT id, profile_id FROM {table} WHERE profile_id NOT IN (SELECT id FROM profiles) "
-                            "ORDER BY id")
+        key = KEYS[table]
+        rows = conn.execute(f"SELECT {key}, profile_id FROM {table} WHERE profile_id NOT IN (SELECT id FROM profiles) "
+                            f"ORDER BY {key}")
         problems += [Problem(str(profile_id), table, str(row_id), "profile_id",
                              "names no profile; use the id of an existing profile (`biogen profile show USERNAME` "
                              "shows it) or delete the row") for row_id, profile_id in rows]

@@ -34,7 +34,7 @@ from generator.cloudflare.d1 import (REMOTE_PAGE_ROWS, D1, D1ConflictError, D1Er
                                      _execute_script, conflicts, full_diff, local_d1_file, pushed_hashes,
                                      record_hashes, seeded_hashes)
 from generator.data.content import Content, local_content, table_columns
-from generator.data.db import PROFILE_TABLES
+from generator.data.db import KEYS, PROFILE_TABLES, owner_column
 from generator.cloudflare.kv import clear_stale, note_stale, purge, stale_usernames
 from generator.cloudflare.wrangler import WranglerError
 
@@ -79,7 +79,7 @@ def attach_local_d1(pair: sqlite3.Connection, d1: D1) -> None:
 def read_remote(d1: D1, columns: dict[str, list[str]]) -> tuple[list[str], dict[str, list[tuple]]]:
     """D1's applied migrations and every row of the profile tables, in rowid order.
 
-    One `wrangler d1 execute` reads all five tables (statements separated by `;`
+    One `wrangler d1 execute` reads every profile table (statements separated by `;`
     answer one result each); a table with more than REMOTE_PAGE_ROWS rows takes one
     more call per page (each page asks for one row more, to know whether another
     follows). Tables missing in D1 fail the call: WranglerError."""
@@ -169,13 +169,13 @@ def differences(pair: sqlite3.Connection, columns: dict[str, list[str]]) -> Diff
     upserts, deletes, touched = {}, {}, set()
     for table in PROFILE_TABLES:
         names = columns[table]
-        owner = "id" if table == "profiles" else "profile_id"
+        owner, ident = owner_column(table), KEYS[table]
         key = names.index(owner)
         differ = " OR ".join(f"h.{c} IS NOT d.{c}" for c in names)
         found = pair.execute(
             f"SELECT {', '.join('h.' + c for c in names)}, d.{owner}, d.rowid IS NULL FROM here.{table} AS h "
-            f"LEFT JOIN d1.{table} AS d ON d.id = h.id WHERE {_local(table, 'h')} AND (d.rowid IS NULL OR {differ}) "
-            "ORDER BY h.rowid").fetchall()
+            f"LEFT JOIN d1.{table} AS d ON d.{ident} = h.{ident} WHERE {_local(table, 'h')} "
+            f"AND (d.rowid IS NULL OR {differ}) ORDER BY h.rowid").fetchall()
         upserts[table] = [row[:-2] for row in found]
         touched |= {row[key] for row in found} | {row[-2] for row in found if row[-2] is not None}
         # D1 rows without a local twin exist only if D1 holds more rows than local rows found
@@ -186,8 +186,8 @@ def differences(pair: sqlite3.Connection, columns: dict[str, list[str]]) -> Diff
             deletes[table] = []
             continue
         gone = pair.execute(
-            f"SELECT d.id, d.{owner} FROM d1.{table} AS d WHERE NOT EXISTS (SELECT 1 FROM here.{table} AS h "
-            f"WHERE {_local(table, 'h')} AND h.id = d.id) ORDER BY d.id").fetchall()
+            f"SELECT d.{ident}, d.{owner} FROM d1.{table} AS d WHERE NOT EXISTS (SELECT 1 FROM here.{table} AS h "
+            f"WHERE {_local(table, 'h')} AND h.{ident} = d.{ident}) ORDER BY d.{ident}").fetchall()
         deletes[table] = [ident for ident, _ in gone]
         touched |= {profile for _, profile in gone}
     return Differences(upserts, deletes, touched)
@@ -198,9 +198,8 @@ def content_of(pair: sqlite3.Connection, schema: str, columns: dict[str, list[st
     chosen = json.dumps(sorted(ids))
     rows = {}
     for table in PROFILE_TABLES:
-        key = "id" if table == "profiles" else "profile_id"
         rows[table] = [tuple(row) for row in pair.execute(
-            f"SELECT {', '.join(columns[table])} FROM {schema}.{table} WHERE {key} IN "
+            f"SELECT {', '.join(columns[table])} FROM {schema}.{table} WHERE {owner_column(table)} IN "
             "(SELECT value FROM json_each(?)) ORDER BY rowid", (chosen,))]
     return Content(columns, rows)
 

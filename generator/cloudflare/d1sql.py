@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Sequence
 
-from generator.data.db import CHILD_TABLES, PROFILE_TABLES
+from generator.data.db import CHILD_TABLES, KEYS, PROFILE_TABLES
 
 # D1: "Maximum SQL statement length: 100,000 bytes" (Cloudflare D1 limits).
 MAX_STATEMENT_BYTES = 100_000
@@ -66,12 +66,18 @@ def split_text(text: str, first: int = LONG_VALUE_BYTES, rest: int = APPEND_BYTE
     return pieces
 
 
+def _key(table: str) -> str:
+    """The primary key column of `table` (id, for a table biogen does not know)."""
+    return KEYS.get(table, "id")
+
+
 def upsert_statements(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
-    """Multi-row `INSERT ... ON CONFLICT(id) DO UPDATE` statements for `rows`, each under the limit."""
+    """Multi-row `INSERT ... ON CONFLICT(key) DO UPDATE` statements for `rows`, each under the limit."""
+    ident = _key(table)
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
-    tail = f" ON CONFLICT(id) DO UPDATE SET {updates};" if updates else " ON CONFLICT(id) DO NOTHING;"
-    key = columns.index("id")
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != ident)
+    tail = f" ON CONFLICT({ident}) DO UPDATE SET {updates};" if updates else f" ON CONFLICT({ident}) DO NOTHING;"
+    key = columns.index(ident)
     batch: list[str] = []
     batch_size = _size(head) + _size(tail)
     appends: list[str] = []
@@ -82,8 +88,8 @@ def upsert_statements(table: str, columns: Sequence[str], rows: Iterable[Sequenc
             if isinstance(value, str) and _size(literal) > LONG_VALUE_BYTES:
                 first, *rest = split_text(value)
                 literal = quote(first)
-                row_appends += [f"UPDATE {table} SET {column} = {column} || {quote(piece)} WHERE id = {quote(row[key])};"
-                                for piece in rest]
+                row_appends += [f"UPDATE {table} SET {column} = {column} || {quote(piece)} "
+                                f"WHERE {ident} = {quote(row[key])};" for piece in rest]
             values.append(literal)
         tuple_text = "(" + ", ".join(values) + ")"
         width = _size(tuple_text) + 2
@@ -115,9 +121,9 @@ def _id_lists(ids: Sequence[str], fixed: int) -> Iterator[list[str]]:
 
 
 def delete_statements(table: str, ids: Iterable[str]) -> Iterator[str]:
-    """`DELETE FROM table WHERE id IN (...)` for `ids`, each statement under the limit."""
+    """`DELETE FROM table WHERE key IN (...)` for `ids`, each statement under the limit."""
     for run in _id_lists(sorted(ids), 100):
-        yield f"DELETE FROM {table} WHERE id IN ({', '.join(map(quote, run))});"
+        yield f"DELETE FROM {table} WHERE {_key(table)} IN ({', '.join(map(quote, run))});"
 
 
 def delete_others_statements(table: str, keep: Iterable[str]) -> Iterator[str]:
@@ -129,12 +135,13 @@ def delete_others_statements(table: str, keep: Iterable[str]) -> Iterator[str]:
     with each statement under the size limit however many ids there are.
     (SQLite compares TEXT bytewise; Python's code-point order is the same order.)
     """
-    previous = None
+    previous, ident = None, _key(table)
     for run in _id_lists(sorted(set(keep)), 200):
-        lower = "" if previous is None else f"id > {quote(previous)} AND "
-        yield f"DELETE FROM {table} WHERE {lower}id <= {quote(run[-1])} AND id NOT IN ({', '.join(map(quote, run))});"
+        lower = "" if previous is None else f"{ident} > {quote(previous)} AND "
+        yield (f"DELETE FROM {table} WHERE {lower}{ident} <= {quote(run[-1])} "
+               f"AND {ident} NOT IN ({', '.join(map(quote, run))});")
         previous = run[-1]
-    yield f"DELETE FROM {table}{'' if previous is None else f' WHERE id > {quote(previous)}'};"
+    yield f"DELETE FROM {table}{'' if previous is None else f' WHERE {ident} > {quote(previous)}'};"
 
 
 def change_statements(columns: dict[str, Sequence[str]], upserts: dict[str, list[Sequence]],
@@ -152,7 +159,7 @@ def full_statements(columns: dict[str, Sequence[str]], rows: dict[str, list[Sequ
     """Statements that make any D1 state hold exactly `rows`: others deleted, all rows upserted."""
     statements = ["PRAGMA defer_foreign_keys = TRUE;"]
     for table in (*CHILD_TABLES, "profiles"):
-        key = columns[table].index("id")
+        key = columns[table].index(_key(table))
         statements += delete_others_statements(table, [row[key] for row in rows.get(table, ())])
     for table in PROFILE_TABLES:
         statements += upsert_statements(table, columns[table], rows.get(table, ()))

@@ -1,4 +1,4 @@
-"""The content of the five profile tables: their rows, grouped by profile, with each
+"""The content of the profile tables: their rows, grouped by profile, with each
 profile's hash (content_hash), whether read from the local database or from D1.
 
 The build records the hashes of the profiles it rendered (profile_hashes); `biogen d1`
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from generator.data.content_hash import content_version
 from generator.data.content_hash import digest as _digest
 from generator.data.content_hash import plain_row as _plain_row
-from generator.data.db import CHILD_TABLES, PROFILE_TABLES
+from generator.data.db import CHILD_TABLES, KEYS, PROFILE_TABLES, owner_column
 
 
 # Columns a first push may ignore (Content.loose_hashes).
@@ -39,7 +39,7 @@ def local_rows(conn: sqlite3.Connection, columns: dict[str, list[str]]) -> dict[
 
 @dataclass
 class Content:
-    """Rows of the five tables grouped by profile, with a content hash per profile."""
+    """Rows of the profile tables grouped by profile, with a content hash per profile."""
 
     columns: dict[str, list[str]]
     rows: dict[str, list[tuple]]
@@ -65,7 +65,7 @@ class Content:
             self.usernames[row[key]] = row[user]
             parts[row[key]] = [_plain_row(row)]
         for table in CHILD_TABLES:
-            owner, ident = self.columns[table].index("profile_id"), self.columns[table].index("id")
+            owner, ident = self.columns[table].index("profile_id"), self.columns[table].index(KEYS[table])
             by_profile: dict[str, list] = {}
             for row in self.rows[table]:
                 by_profile.setdefault(row[owner], []).append(_plain_row(row))
@@ -100,9 +100,8 @@ def profile_hashes(conn: sqlite3.Connection, changed: list[str] | None = None,
     rows = {}
     chosen = json.dumps(sorted(changed))
     for table in PROFILE_TABLES:
-        key = "id" if table == "profiles" else "profile_id"
         rows[table] = [tuple(r) for r in conn.execute(
-            f"SELECT {', '.join(columns[table])} FROM {table} WHERE {key} IN (SELECT value FROM json_each(?)) "
+            f"SELECT {', '.join(columns[table])} FROM {table} WHERE {owner_column(table)} IN (SELECT value FROM json_each(?)) "
             "ORDER BY rowid", (chosen,))]
     content = Content(columns, rows)
     result.update({p: [content.usernames[p], h] for p, h in content.hashes.items()})

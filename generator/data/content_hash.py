@@ -1,7 +1,7 @@
 """Content hashes: one per profile, from its rows, the same whoever computes them.
 
 A profile's hash covers every column of its row and of its children's rows
-(children by table, each table's rows sorted by id), as JSON, SHA-256, 32 hex
+(children by table, each table's rows sorted by their primary key, the first column), as JSON, SHA-256, 32 hex
 digits. The build computes it from the rows it renders (and writes it into the
 page and `api/version.json`), `biogen d1` from the rows it reads back from D1,
 and the reference Worker (worker/src/index.js) from D1 with the same recipe; so

@@ -16,8 +16,21 @@ from generator.errors import DatabaseError
 # wait this long before reporting the database as busy.
 BUSY_TIMEOUT_SECONDS = 10.0
 
-PROFILE_TABLES = ("profiles", "social_links", "bio_links", "products", "carousel_items")
+# Every table of a profile's content: what the build renders, the content hash covers,
+# the journal watches and `biogen d1` keeps equal in D1, parents first.
+PROFILE_TABLES = ("profiles", "social_links", "bio_links", "products", "carousel_items", "profile_settings")
+# The tables whose rows belong to one profile (profile_id), each row keyed by KEYS.
 CHILD_TABLES = PROFILE_TABLES[1:]
+# The lists a profile shows, in order_index order: the BioData's socialLinks, links,
+# products and aiTools.
+LIST_TABLES = ("social_links", "bio_links", "products", "carousel_items")
+# Each table's primary key: a row's identity when comparing two databases.
+KEYS = {"profiles": "id", **{table: "id" for table in LIST_TABLES}, "profile_settings": "profile_id"}
+
+
+def owner_column(table: str) -> str:
+    """The column naming the profile a row of `table` belongs to."""
+    return "id" if table == "profiles" else "profile_id"
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -58,7 +71,7 @@ def _journal_triggers() -> dict[str, str]:
               "ON CONFLICT (profile_id) DO UPDATE SET seq = excluded.seq;")
     triggers = {}
     for table in PROFILE_TABLES:
-        column = "id" if table == "profiles" else "profile_id"
+        column = owner_column(table)
         keys = {"insert": ["NEW"], "update": ["OLD", "NEW"], "delete": ["OLD"]}
         for operation, rows in keys.items():
             name = f"biogen_journal_{table}_{operation}"

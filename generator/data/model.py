@@ -1,6 +1,6 @@
 """Profiles and their children as immutable records, loaded in a fixed number of queries.
 
-`load_profiles()` runs five queries whatever the number of profiles (one per table,
+`load_profiles()` runs six queries whatever the number of profiles (one per table,
 ordered by profile), and joins them while streaming, so memory stays flat at
 100,000 profiles. Children come in the order the Worker's `ORDER BY order_index`
 gives: NULL first, then ascending, ties in rowid (insertion) order.
@@ -56,6 +56,25 @@ class CarouselItem(NamedTuple):
     order_index: int | None
 
 
+class ProfileSettings(NamedTuple):
+    """A profile's row of profile_settings: NULL in a column means the default."""
+
+    profile_id: str
+    theme: str | None
+    accent: str | None
+    button_shape: str | None
+    language: str | None
+    show_links: int | None
+    show_products: int | None
+    show_tools: int | None
+    links_heading: str | None
+    products_heading: str | None
+    tools_heading: str | None
+    seo_title: str | None
+    seo_title_template: str | None
+    seo_description: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """One profile with its children, each tuple already in display order."""
@@ -72,6 +91,12 @@ class Profile:
     bio_links: tuple[BioLink, ...] = ()
     products: tuple[Product, ...] = ()
     carousel_items: tuple[CarouselItem, ...] = ()
+    profile_settings: tuple[ProfileSettings, ...] = ()   # one row, or none: every setting at its default
+
+    @property
+    def settings(self) -> ProfileSettings | None:
+        """The profile's settings row, or None when it has none."""
+        return self.profile_settings[0] if self.profile_settings else None
 
 
 PROFILE_COLUMNS = ("id", "username", "display_name", "tagline", "avatar_url", "cover_url", "created_at", "updated_at")
@@ -81,8 +106,11 @@ CHILDREN = (
     ("products", Product),
     ("carousel_items", CarouselItem),
 )
-# Every column of the five tables as the migrations in this repository make them.
-MODEL_COLUMNS = {"profiles": list(PROFILE_COLUMNS), **{table: list(row._fields) for table, row in CHILDREN}}
+# Every table a profile's content has besides its own row, in db.CHILD_TABLES order:
+# the lists, then the settings.
+PARTS = CHILDREN + (("profile_settings", ProfileSettings),)
+# Every column of the profile tables as the migrations in this repository make them.
+MODEL_COLUMNS = {"profiles": list(PROFILE_COLUMNS), **{table: list(row._fields) for table, row in PARTS}}
 
 
 def load_profiles(conn: sqlite3.Connection, *, ids: Iterable[str] | None = None,
@@ -96,12 +124,14 @@ def load_profiles(conn: sqlite3.Connection, *, ids: Iterable[str] | None = None,
     profiles = conn.execute(
         f"SELECT {', '.join(PROFILE_COLUMNS)} FROM profiles {where.format(key='id')} ORDER BY id", params)
     streams = []
-    for table, row_type in CHILDREN:
+    for table, row_type in PARTS:
+        order = "order_index, rowid" if "order_index" in row_type._fields else "rowid"
         cursor = conn.execute(
             f"SELECT {', '.join(row_type._fields)} FROM {table} {where.format(key='profile_id')} "
-            "ORDER BY profile_id, order_index, rowid", params)
+            f"ORDER BY profile_id, {order}", params)
         # tuple.__new__ through partial builds each row in C: ~3x faster than _make.
-        streams.append(_grouped(cursor, functools.partial(tuple.__new__, row_type)))
+        streams.append(_grouped(cursor, functools.partial(tuple.__new__, row_type),
+                                row_type._fields.index("profile_id")))
     heads = [next(stream, None) for stream in streams]
     for row in profiles:
         profile_id = row[0]
@@ -120,8 +150,8 @@ def load_profiles(conn: sqlite3.Connection, *, ids: Iterable[str] | None = None,
         yield Profile(*row, *children)
 
 
-def _grouped(cursor: sqlite3.Cursor, make) -> Iterator[tuple[str, tuple]]:
-    for profile_id, rows in groupby(cursor, key=itemgetter(1)):
+def _grouped(cursor: sqlite3.Cursor, make, owner: int) -> Iterator[tuple[str, tuple]]:
+    for profile_id, rows in groupby(cursor, key=itemgetter(owner)):
         yield profile_id, tuple(map(make, rows))
 
 
@@ -131,7 +161,7 @@ def profile_row(profile: Profile) -> tuple:
 
 
 def model_covers_schema(conn: sqlite3.Connection) -> bool:
-    """True when the model holds every column of the five tables (no site migration
+    """True when the model holds every column of the profile tables (no site migration
     added one) and no column has REAL or BLOB affinity, so a profile's content hash
     can be computed from the model's rows as SQLite gives them (generator.data.content_hash)."""
     for table, columns in MODEL_COLUMNS.items():

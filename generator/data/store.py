@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from generator.data.biodata import biodata_json
-from generator.data.db import CHILD_TABLES
+from generator.data.db import CHILD_TABLES, LIST_TABLES
 from generator.errors import BiogenError, DatabaseError
 from generator.data.model import CHILDREN, Profile, load_profiles
 from generator.data.validate import username_problem
@@ -161,7 +161,7 @@ class Summary:
 
 def summaries(conn: sqlite3.Connection) -> list[Summary]:
     """Every profile with the number of each kind of child, by username."""
-    counts = ", ".join(f"(SELECT count(*) FROM {t} WHERE profile_id = profiles.id)" for t in CHILD_TABLES)
+    counts = ", ".join(f"(SELECT count(*) FROM {t} WHERE profile_id = profiles.id)" for t in LIST_TABLES)
     rows = conn.execute(f"SELECT username, display_name, {counts}, coalesce(updated_at, '') FROM profiles "
                         "ORDER BY username")
     return [Summary(str(row[0]), "" if row[1] is None else str(row[1]), *row[2:6], str(row[6])) for row in rows]

@@ -12,7 +12,8 @@ from pathlib import Path
 from generator.data.migrate import discover
 
 TYPE_NAMES = {"profiles": "ProfileRow", "social_links": "SocialLinkRow", "bio_links": "BioLinkRow",
-              "products": "ProductRow", "carousel_items": "CarouselItemRow"}
+              "products": "ProductRow", "carousel_items": "CarouselItemRow",
+              "profile_settings": "ProfileSettingsRow"}
 
 
 def ts_type(declared: str) -> str:
@@ -30,7 +31,7 @@ def ts_type(declared: str) -> str:
 
 
 def typescript(migrations_dir: Path) -> str:
-    """The row types of the five profile tables as a TypeScript module."""
+    """The row types of the profile tables as a TypeScript module."""
     conn = sqlite3.connect(":memory:")
     for migration in discover(migrations_dir):
         conn.executescript(migration.path.read_text(encoding="utf-8"))
