@@ -5,6 +5,7 @@ and wrangler's `d1_migrations` table (`migrate`), the profiles as frozen datacla
 (`model`), the rules every profile must pass (`validate`), the BioData document the
 Worker serves (`biodata`), each profile's content hash (`content_hash`), reading and
 writing whole profiles in one transaction (`store`), the TypeScript row types
-(`types`) and a stored URL as a page writes it (`urls`). Everything else in biogen
-stands on this layer; it imports nothing of biogen but `errors` and `config`.
+(`types`) and a stored URL as a page writes it and a download requests it (`urls`).
+Everything else in biogen stands on this layer; it imports nothing of biogen but
+`errors` and `config`.
 """
