@@ -8,14 +8,20 @@ them; the Chromium test compares with the browser's own `new URL(x).href`."""
 
 from __future__ import annotations
 
+import html.parser
+import json
 import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.data import urls
 from generator.data.urls import href
 from generator.data.validate import link_problem
+from generator.build.build import build
+from generator.config import load_config
+from sitekit import HOSTILE, HOSTILE_ROWS, add_hostile_profile, make_site
 
 CASES = [
     # The issue's example: a double quote is not allowed unescaped in a query.
@@ -106,6 +112,16 @@ def test_href_of_any_text_is_a_valid_url_written_once(text, prefix):
     assert href(written) == written
 
 
+_URL_TEXT = st.text(alphabet="abcXYZ019!$&'()*+,-./:;=?@_~%#[]|\\^{}` \"<>é", max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(["https://", "http://", "mailto:", "tel:", "HTTPS://", "https://a.b"]), _URL_TEXT)
+def test_the_shortcut_for_valid_urls_agrees_with_the_parse(prefix, text):
+    url = prefix + text
+    assert href(url) == urls.serialize(url)
+
+
 @pytest.mark.parametrize("url", ["https://example.com/0?a=1&b=\"2\"", "https://bücher.example/café",
                                  "mailto:a b@example.com", "https://example.com\\a"])
 def test_what_the_rules_accept_they_accept_written_too(url):
@@ -188,3 +204,80 @@ def test_href_leads_where_chromium_leads_and_chromium_keeps_it():
     assert not problems, "\n".join(problems)
     assert unparseable == [None] * len(UNPARSEABLE)
     assert [href(url) for url in UNPARSEABLE] == UNPARSEABLE
+
+
+# --------------------------------------------------------------------------
+# The pages write every URL through href; the JSON documents keep them exactly
+# --------------------------------------------------------------------------
+
+MARKDOWN_DESTINATIONS = ["mailto:a b@example.com?subject=Hi there", 'https://example.com/0?a=1&b="2"',
+                         "https://bücher.example/café", 'https://example.com/x y?q="z"', "https://example.com/a\\b"]
+LINK_COLUMNS = {"url"}
+IMAGE_COLUMNS = {"avatar_url", "cover_url", "background_image", "image_url", "logo_url"}
+
+
+@pytest.fixture(scope="module")
+def hostile_output(tmp_path_factory):
+    site = make_site(tmp_path_factory.mktemp("urls") / "site")
+    add_hostile_profile(site)
+    build(load_config(site, base_url="https://Bücher.example"))  # a Unicode host for the canonical URL
+    return site / "dist"
+
+
+class _Attributes(html.parser.HTMLParser):
+    """Every URL-valued attribute of a page, decoded as a browser decodes it."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self.json_ld: list[dict] = []
+        self._in_json_ld = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for name in ("href", "src"):
+            if attributes.get(name):
+                self.urls.append(attributes[name])
+        if attributes.get("srcset"):
+            self.urls += [part.split()[0] for part in attributes["srcset"].split(",")]
+        if attributes.get("property") in ("og:url", "og:image"):
+            self.urls.append(attributes["content"])
+        self._in_json_ld = tag == "script" and attributes.get("type") == "application/ld+json"
+
+    def handle_data(self, data):
+        if self._in_json_ld:
+            self.json_ld.append(json.loads(data))
+
+
+def _stored(columns: set[str]) -> list[str]:
+    return [row[column] for rows in HOSTILE_ROWS.values() for row in rows for column in columns if row.get(column)]
+
+
+def test_the_page_writes_every_url_as_href_writes_it(hostile_output):
+    page = _Attributes()
+    page.feed((hostile_output / f"{HOSTILE}.html").read_text(encoding="utf-8"))
+    written = set(page.urls)
+    for url in _stored(LINK_COLUMNS | IMAGE_COLUMNS) + MARKDOWN_DESTINATIONS:
+        assert href(url) in written, f"{url!r} is not written as {href(url)!r}"
+        assert href(url) != url  # each one needs encoding: the test would hold for nothing otherwise
+    for url in written:
+        assert _VALID.fullmatch(url) and url.count("#") <= 1, f"{url!r} is not a valid URL"
+    assert 'https://example.com/0?a=1&b=%222%22' in written  # the issue's example
+    assert f"https://xn--bcher-kva.example/{HOSTILE}" in written  # canonical and og:url
+    person, = page.json_ld
+    assert person["url"] == f"https://xn--bcher-kva.example/{HOSTILE}"
+    assert person["image"] == href(HOSTILE_ROWS["profiles"][0]["avatar_url"])
+    assert person["sameAs"] == [href(row["url"]) for row in HOSTILE_ROWS["social_links"]
+                                if row["url"].startswith("https:")]
+
+
+def test_the_json_document_keeps_every_url_exactly(hostile_output):
+    document = json.loads((hostile_output / "api" / "profiles" / f"{HOSTILE}.json").read_text(encoding="utf-8"))
+    profile, = HOSTILE_ROWS["profiles"]
+    assert (document["profile"]["avatar"], document["profile"]["coverImage"]) == (profile["avatar_url"], profile["cover_url"])
+    assert document["profile"]["tagline"] == profile["tagline"]
+    assert [s["url"] for s in document["profile"]["socialLinks"]] == [r["url"] for r in HOSTILE_ROWS["social_links"]]
+    assert [(link["url"], link["backgroundImage"] or None, link["description"] or None) for link in document["links"]] == [
+        (r["url"], r["background_image"], r["description"]) for r in HOSTILE_ROWS["bio_links"]]
+    assert [(p["url"], p["image"]) for p in document["products"]] == [(r["url"], r["image_url"]) for r in HOSTILE_ROWS["products"]]
+    assert [(t["url"], t["logo"]) for t in document["aiTools"]] == [(r["url"], r["logo_url"]) for r in HOSTILE_ROWS["carousel_items"]]
