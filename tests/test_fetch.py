@@ -94,6 +94,16 @@ def test_download_then_304_revalidation(server, tmp_path):
     assert headers["If-None-Match"] == '"v1"' and headers["If-Modified-Since"].startswith("Mon, 01 Jan 2024")
 
 
+def test_a_url_the_rules_accept_is_requested_as_a_browser_requests_it(server, tmp_path):
+    # A space, a quote and é: urllib refused the first ("URL can't contain control
+    # characters") and could not encode the last, and either stopped the whole build.
+    server.routes["/a%20b/caf%C3%A9.png?q=%22x%22"] = (200, "image/png", png(), {})
+    url = f'{server.base}/a b/café.png?q="x"'
+    fetched = RemoteCache(tmp_path).fetch(url)
+    assert fetched.status == "downloaded" and fetched.url == url
+    assert RemoteCache(tmp_path, offline=True).fetch(url).status == "cached"  # kept under the stored URL
+
+
 def test_a_changed_image_is_downloaded_again(server, tmp_path):
     server.routes["/a.png"] = (200, "image/png", png((255, 0, 0)), {"ETag": '"v1"'})
     cache = RemoteCache(tmp_path)

@@ -21,6 +21,7 @@ from generator.build.output import (PAGES_MAX_FILE_BYTES, Change, OutputTrees, S
 from generator.images.media import prepare_images
 from generator.build.plan import Plan, inputs_digest, journal_meta, plan_build
 from generator.build.render_context import SiteContext
+from generator.data.urls import href
 
 # Rendering (Jinja2, markdown-it, the icon set) is imported only when a build has
 # something to render: a build that finds nothing changed then starts in ~60 ms
@@ -83,7 +84,8 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
                 with _step("images"):
                     images = prepare_images(conn, config, None if plan.everything else plan.render_ids,
                                             strict=strict)
-                site = SiteContext(config.base_url, config.language, config.home, sitefiles.asset_urls(assets),
+                # base_url as the pages write it (canonical, og:url): a Unicode host in IDNA form.
+                site = SiteContext(href(config.base_url), config.language, config.home, sitefiles.asset_urls(assets),
                                    images.sets)
                 with _step("render profiles"):
                     rendered = render_profiles(config, site, staging, trees, plan, progress)

@@ -1,7 +1,7 @@
 """Inline Markdown for taglines and descriptions: emphasis, code and safe links.
 
 Raw HTML is shown as text, and a Markdown link obeys the same URL rules as every
-other link on the page.
+other link on the page, and is written as they are (generator.data.urls.href).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from markupsafe import Markup
 
+from generator.data.urls import href
 from generator.data.validate import link_problem
 
 # Characters that can start inline Markdown (emphasis, code, links, autolinks,
@@ -29,7 +30,12 @@ def parser():
     from markdown_it import MarkdownIt
     parser = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
     parser.enable(["emphasis", "backticks", "link", "autolink", "escape", "entity", "strikethrough", "newline"])
-    parser.validateLink = lambda url: link_problem(url) is None
+    # markdown-it normalizes a destination, then validates what it made. The rules
+    # judge the destination as written, as they judge a link's column; one they accept
+    # is written as every URL of the page is (markdown-it's own encoding leaves ' in
+    # a query, and maps a host without UTS #46: BÜCHER.example to xn--BCHER-...).
+    parser.normalizeLink = lambda url: href(url) if link_problem(url) is None else ""
+    parser.validateLink = bool
 
     def link_open(renderer, tokens, index, options, env):
         tokens[index].attrSet("rel", "noopener")

@@ -19,6 +19,7 @@ from generator.config import Config
 from generator.errors import TemplateError
 from generator.build.render_context import ImageView, SiteContext
 from generator.build.markdown import plain_text, render_inline
+from generator.data.urls import href
 from generator.data.model import Profile
 
 # C0 controls other than tab and newline are not allowed in HTML text; they are
@@ -191,16 +192,19 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
     image = site.image
     avatar = image(profile.avatar_url, "avatar")
     cover = image(profile.cover_url, "cover")
+    # Every URL the page writes passes through href (urls.py): a valid URL leading where
+    # the stored one leads (the rules accept `?b="2"`, an href must say `?b=%222%22`).
+    # Remote images get theirs in SiteContext.image; the JSON documents keep the stored text.
     social = []
     for link in profile.social_links:
         icon = _icon(link.icon, _text(link.platform), link.url)
-        social.append(SocialView(_social_label(_show(link.platform).strip(), icon), link.url,
+        social.append(SocialView(_social_label(_show(link.platform).strip(), icon), href(link.url),
                                  site.assets[f"icons/{icon.key}.svg"], icon.key))
-    links = [LinkView(_show(b.name), b.url, _markdown(b.description) if b.description else "",
+    links = [LinkView(_show(b.name), href(b.url), _markdown(b.description) if b.description else "",
                       image(b.background_image, "background")) for b in profile.bio_links]
-    products = [ProductView(_show(p.name), _show(p.price), p.url, image(p.image_url, "product"))
+    products = [ProductView(_show(p.name), _show(p.price), href(p.url), image(p.image_url, "product"))
                 for p in profile.products]
-    tools = [ToolView(_show(c.name), c.url, image(c.logo_url, "logo")) for c in profile.carousel_items]
+    tools = [ToolView(_show(c.name), href(c.url), image(c.logo_url, "logo")) for c in profile.carousel_items]
     canonical = site.base_url + canonical_path
     description = _truncate(tagline_plain, DESCRIPTION_MAX) if tagline_plain else f"Links, products and tools from {name}."
     shared = (cover and cover.og) or (avatar and avatar.og)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from generator.config import Config
+from generator.data.urls import href
 
 # The `sizes` attribute of each image role: how wide the image is drawn, matching
 # assets/style.css (a 680 px column from 720 px up, full width below; products
@@ -45,7 +46,7 @@ SOURCE_FORMATS = ("avif", "webp")
 class ImageView(NamedTuple):
     """One image as the templates draw it: its <source>, fallback and size."""
 
-    src: str                                 # the fallback file, or the original URL of a remote image
+    src: str                                 # the fallback file, or a remote image's URL (urls.href)
     width: int
     height: int
     sources: tuple[tuple[str, str], ...]     # (MIME type, srcset) per format made, best first
@@ -85,9 +86,10 @@ class SiteContext:
 
 
 def _view(reference: str, role: str, image_set) -> ImageView:
-    if image_set is None:  # remote, and neither fetched nor cached: kept as it is
+    if image_set is None:  # remote, and neither fetched nor cached: its URL, written as a page writes URLs
         width, height = IMAGE_BOXES[role]
-        return ImageView(reference, width, height, (), "", "", reference)
+        url = href(reference)
+        return ImageView(url, width, height, (), "", "", url)
     sizes = IMAGE_SIZES[role] if role not in FIXED_SIZE else ""
     offers = paying_sources(role, image_set, sizes)
     files = [v.path for _, variants, _ in offers for v in variants] + [image_set.fallback.path]

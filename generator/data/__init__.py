@@ -5,7 +5,8 @@ numbered migrations and wrangler's `d1_migrations` table (`migrate`), the profil
 frozen dataclasses (`model`), the rules every profile must pass (`validate`), the
 BioData document the Worker serves (`biodata`), the content hash of a profile
 (`content_hash`) and the rows of the profile tables grouped by profile with their hashes
-(`content`), reading and writing whole profiles in one transaction (`store`) and the
-TypeScript row types (`types`). Everything else in biogen stands on this layer; it
+(`content`), reading and writing whole profiles in one transaction (`store`), the
+TypeScript row types (`types`) and a stored URL as a page writes it and a download
+requests it (`urls`). Everything else in biogen stands on this layer; it
 imports nothing of biogen but `errors` and `config`.
 """

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__
+from generator.data.urls import href
 from generator.errors import BiogenError
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,10 @@ class RemoteCache:
         import urllib.request
         if self._opener is None:
             self._opener = _opener()
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "image/*"})
+        # Requested as a browser requests it (a space as %20, a Unicode host in IDNA form):
+        # urllib refuses a space ("URL can't contain control characters") and cannot
+        # encode é, and either error stopped the whole build. Cached under the stored URL.
+        request = urllib.request.Request(href(url), headers={"User-Agent": USER_AGENT, "Accept": "image/*"})
         meta = {}
         if kept is not None:
             meta = json.loads(self.paths(url)[1].read_text())
