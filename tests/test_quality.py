@@ -59,15 +59,22 @@ HTML_CSS_BUDGET = 16 * 1024
 TRANSFER_BUDGET = 250 * 1024
 # The full demo profile and the minimal one, as issue 7 names them.
 LIGHTHOUSE_PROFILES = ["full", "minimal"]
-# Performance is the median of 3 runs, as Lighthouse CI takes it (Lighthouse's
+# Performance is the median of the runs, as Lighthouse CI takes it (Lighthouse's
 # docs/variability.md: scores move with the machine's load; the median of 5 runs is
-# twice as stable as one run). On this 2-core machine one run of ana in ~8 scored 99:
-# the page runs no script, and its Total Blocking Time is its first layout's task
-# (~30 ms of CPU, 4x in the simulated phone, most of it font lookups), which other
-# work on the machine stretches at random: with the monospace, italic and bold faces
-# taken out of the page, runs still scored 98-100, so the stretch is the machine's.
-# Accessibility, Best Practices and SEO do not vary: every run must score 100.
-LIGHTHOUSE_RUNS = 3
+# twice as stable as one run). The page runs no script: its Total Blocking Time is
+# the wall time of a few main-thread tasks, measured unthrottled and multiplied by
+# Lighthouse (x2 for a task with a layout, x4 for others; each counts past 50 ms):
+# the first style and layout (10-20 ms of CPU on ana, plus 13 synchronous font
+# lookups in the browser process), the parser's chunks, the 8 social icons' SVG
+# documents, and Lighthouse's own V8 context set-up, whichever ends after its
+# estimate of the first paint. On this shared 2-core machine those stretch 2-4x with
+# the load (ana's first layout: 10-20 ms of CPU in 30-100 ms of wall time), so TBT
+# on ana ran 25-246 ms at load 5-6 and the score 96-100: asserted on the median.
+# Layout shift is not noise: every run of every profile must have CLS 0 (the page
+# is drawn once, whole; see test_a_phone_sees_no_layout_shift_...), and the full
+# profile gets 5 runs (~15 s each), as the issue asks. Accessibility, Best
+# Practices and SEO do not vary: every run must score 100.
+LIGHTHOUSE_RUNS = {"full": 5, "minimal": 3}
 LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
 pytestmark = pytest.mark.slow
@@ -429,24 +436,35 @@ def test_lighthouse_scores_100_on_a_phone(site_url, screenshots, kind):
         pytest.skip(f"Lighthouse is not installed: {INSTALL_TOOLS}")
     if not shutil.which("node"):
         pytest.skip("node is not installed (Lighthouse 12.2.3 needs Node 18-20)")
+    runs = LIGHTHOUSE_RUNS[kind]
     results, problems = [], []
-    majority = LIGHTHOUSE_RUNS // 2 + 1
-    for number in range(1, LIGHTHOUSE_RUNS + 1):
-        result = _lighthouse(site_url + PROFILES[kind], screenshots / f"lighthouse-{kind}-{number}.json")
+    majority = runs // 2 + 1
+    for number in range(1, runs + 1):
+        report = screenshots / f"lighthouse-{kind}-{number}.json"
+        result = _lighthouse(site_url + PROFILES[kind], report)
         results.append(result)
         scores = {name: result["categories"][name]["score"] for name in LIGHTHOUSE_CATEGORIES}
+        audits = result["audits"]
+        shift = audits["cumulative-layout-shift"]["numericValue"]
         print(f"Lighthouse {result['lighthouseVersion']}, {kind} ({PROFILES[kind]}), mobile, run {number}: "
-              + ", ".join(f"{name} {round(score * 100)}" for name, score in scores.items()))
+              + ", ".join(f"{name} {round(score * 100)}" for name, score in scores.items())
+              + f"; TBT {audits['total-blocking-time']['numericValue']:.0f} ms, CLS {shift:.4f}; long tasks (ms, as "
+              + "simulated): " + (", ".join(f"{task['duration']:.0f}" for task in
+                                          (audits["long-tasks"].get("details") or {}).get("items", [])) or "none"))
         problems += [f"run {number}, {name} {round(score * 100)}: {_failing_audits(result, name)}"
                      for name, score in scores.items() if name != "performance" and score != 1]
+        if shift:
+            moved = [item.get("node", {}).get("snippet", "?") for item in
+                     (audits.get("layout-shifts", {}).get("details") or {}).get("items", [])]
+            problems.append(f"run {number}, Cumulative Layout Shift {shift:.4f}: {', '.join(moved[:5]) or report}")
         perfect = sum(r["categories"]["performance"]["score"] == 1 for r in results)
-        if perfect >= majority or len(results) - perfect >= majority:
+        if kind != "full" and (perfect >= majority or len(results) - perfect >= majority):
             break  # the median of all the runs is known already
     if perfect < majority:
         below = sorted((r for r in results if r["categories"]["performance"]["score"] != 1),
                        key=lambda r: r["categories"]["performance"]["score"])
         problems.append(f"performance below 100 in {len(below)} of {len(results)} runs (the median of "
-                        f"{LIGHTHOUSE_RUNS} counts; scores "
+                        f"{runs} counts; scores "
                         + ", ".join(str(round(r["categories"]["performance"]["score"] * 100)) for r in results)
                         + f"); the best of those: {_failing_audits(below[-1], 'performance')}")
     assert not problems, f"{kind} ({PROFILES[kind]}), Lighthouse mobile:\n  " + "\n  ".join(problems)
