@@ -11,12 +11,17 @@ tests/browser-tools (`npm ci --prefix tests/browser-tools`; CI installs them).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import http.client
 import json
 import os
 import re
 import shutil
 import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -54,15 +59,22 @@ HTML_CSS_BUDGET = 16 * 1024
 TRANSFER_BUDGET = 250 * 1024
 # The full demo profile and the minimal one, as issue 7 names them.
 LIGHTHOUSE_PROFILES = ["full", "minimal"]
-# Performance is the median of 3 runs, as Lighthouse CI takes it (Lighthouse's
+# Performance is the median of the runs, as Lighthouse CI takes it (Lighthouse's
 # docs/variability.md: scores move with the machine's load; the median of 5 runs is
-# twice as stable as one run). On this 2-core machine one run of ana in ~8 scored 99:
-# the page runs no script, and its Total Blocking Time is its first layout's task
-# (~30 ms of CPU, 4x in the simulated phone, most of it font lookups), which other
-# work on the machine stretches at random: with the monospace, italic and bold faces
-# taken out of the page, runs still scored 98-100, so the stretch is the machine's.
-# Accessibility, Best Practices and SEO do not vary: every run must score 100.
-LIGHTHOUSE_RUNS = 3
+# twice as stable as one run). The page runs no script: its Total Blocking Time is
+# the wall time of a few main-thread tasks, measured unthrottled and multiplied by
+# Lighthouse (x2 for a task with a layout, x4 for others; each counts past 50 ms):
+# the first style and layout (10-20 ms of CPU on ana, plus 13 synchronous font
+# lookups in the browser process), the parser's chunks, the 8 social icons' SVG
+# documents, and Lighthouse's own V8 context set-up, whichever ends after its
+# estimate of the first paint. On this shared 2-core machine those stretch 2-4x with
+# the load (ana's first layout: 10-20 ms of CPU in 30-100 ms of wall time), so TBT
+# on ana ran 25-246 ms at load 5-6 and the score 96-100: asserted on the median.
+# Layout shift is not noise: every run of every profile must have CLS 0 (the page
+# is drawn once, whole; see test_a_phone_sees_no_layout_shift_...), and the full
+# profile gets 5 runs (~15 s each), as the issue asks. Accessibility, Best
+# Practices and SEO do not vary: every run must score 100.
+LIGHTHOUSE_RUNS = {"full": 5, "minimal": 3}
 LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
 pytestmark = pytest.mark.slow
@@ -243,6 +255,100 @@ def test_every_link_is_reached_with_tab_in_visual_order_with_a_focus_ring(visit,
     assert not problems, f"{opened.where}:\n  " + "\n  ".join(problems)
 
 
+# Lighthouse's phone (Moto G Power): 412x823 at 1.75x, its CPU 4x slower than this one.
+LIGHTHOUSE_PHONE = {"viewport": {"width": 412, "height": 823}, "device_scale_factor": 1.75,
+                    "is_mobile": True, "has_touch": True}
+SHIFTS = """() => new Promise(done => {
+  const shifts = [];
+  new PerformanceObserver(list => shifts.push(...list.getEntries().map(e => `${e.value.toFixed(4)} at ${Math.round(e.startTime)} ms: ` +
+      e.sources.map(s => `${s.node ? s.node.nodeName.toLowerCase() + (s.node.className ? '.' + s.node.className : '') : '?'} ` +
+        `${Math.round(s.previousRect.x)},${Math.round(s.previousRect.y)} -> ${Math.round(s.currentRect.x)},${Math.round(s.currentRect.y)}`).join(', '))))
+    .observe({type: 'layout-shift', buffered: true});
+  setTimeout(() => done(shifts), 600);
+})"""
+
+
+@contextlib.contextmanager
+def trickling(site_url: str):
+    """The site at `site_url` through a proxy that can hold one page's HTML back halfway,
+    as a slow network delivers a page in pieces: set `proxy.hold = (path, offset)` and
+    the proxy sends that page's first `offset` bytes, waits, then sends the rest."""
+    upstream = urlsplit(site_url)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=30)
+            connection.request("GET", self.path)
+            response = connection.getresponse()
+            body = response.read()
+            connection.close()
+            self.send_response(response.status)
+            for name, value in response.getheaders():
+                if name.lower() not in ("connection", "transfer-encoding", "server", "date"):
+                    self.send_header(name, value)
+            self.end_headers()
+            path, offset = self.server.hold or (None, 0)
+            if self.path == path:
+                self.wfile.write(body[:offset])
+                self.wfile.flush()
+                time.sleep(0.6)  # long enough for the stylesheet, a frame and a paint
+                body = body[offset:]
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    proxy.daemon_threads = True
+    proxy.hold = None
+    proxy.url = f"http://127.0.0.1:{proxy.server_address[1]}/"
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield proxy
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+        thread.join()
+
+
+def _pauses(html: bytes) -> list[int]:
+    """Where a page's HTML is held back: before the second item of each list (a centred
+    row of social icons re-centres as items arrive; a card's content sits at its
+    bottom) and halfway through the body."""
+    body = html.index(b"<body>")
+    offsets = {html.index(b"<", body + (len(html) - body) // 2)}
+    for match in re.finditer(rb'<ul class="?(\w+)', html):
+        items = [item.start() for item in re.finditer(rb"<li", html[match.end():html.index(b"</ul>", match.end())])]
+        if len(items) > 1:
+            offsets.add(match.end() + items[1])
+    return sorted(offsets)
+
+
+@pytest.mark.parametrize("kind", PROFILES)
+def test_a_phone_sees_no_layout_shift_even_from_html_that_arrives_in_pieces(demo_site, site_url, chromium, kind):  # noqa: F811
+    # The page is drawn once, whole (templates/profile.html: rel=expect): before, the
+    # first paint came from whatever the parser had reached when the stylesheet arrived,
+    # and what came next moved it (ana's social icons: CLS 0.0135 in 5 of 8 loads at 4x
+    # throttling; 0.014 in 1 of 3 Lighthouse runs). Image boxes are sized by width and
+    # height, so an image that loads late moves nothing either.
+    name = PROFILES[kind]
+    html = (load_config(demo_site).output / f"{name}.html").read_bytes()
+    problems = []
+    with trickling(site_url) as proxy:
+        for offset in [None, *_pauses(html)]:
+            proxy.hold = ("/" + name, offset) if offset else None
+            context = chromium.new_context(**LIGHTHOUSE_PHONE)
+            page = context.new_page()
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+            page.goto(proxy.url + name, wait_until="load")
+            where = f"HTML held back at byte {offset:,} ({html[offset:offset + 30].decode(errors='replace')}...)" \
+                if offset else "HTML in one piece"
+            problems += [f"{where}: layout shift {shift}" for shift in page.evaluate(SHIFTS)]
+            context.close()
+    assert not problems, f"{kind} ({name}), phone 412x823, CPU 4x slower:\n  " + "\n  ".join(problems)
+
+
 def _weigh(chromium, url: str, density: float) -> tuple[int, list[str]]:
     """Bytes a phone transfers for `url` (lazy images included): text gzip-compressed as
     Pages sends it (the preview server does not compress), headers as sent."""
@@ -275,7 +381,8 @@ def _html_and_css(output: Path, name: str) -> tuple[int, int]:
 
 
 def test_the_full_profile_sends_at_most_16_kb_of_html_and_css(demo_site):  # noqa: F811
-    # ana.html 11,217 + style.css 4,942 = 16,159 bytes: 225 under. What made the room
+    # ana.html 11,277 + style.css 4,942 = 16,219 bytes: 165 under (60 of them went to
+    # drawing the page once, whole: templates/profile.html's rel=expect). What made the room
     # (from 17,415): the 404 page's and the directory's rules in their own stylesheet,
     # plain vw in `sizes`, no line breaks or optional end tags between elements, and
     # unquoted number and keyword attributes (see templates/profile.html, picture.html).
@@ -329,24 +436,35 @@ def test_lighthouse_scores_100_on_a_phone(site_url, screenshots, kind):
         pytest.skip(f"Lighthouse is not installed: {INSTALL_TOOLS}")
     if not shutil.which("node"):
         pytest.skip("node is not installed (Lighthouse 12.2.3 needs Node 18-20)")
+    runs = LIGHTHOUSE_RUNS[kind]
     results, problems = [], []
-    majority = LIGHTHOUSE_RUNS // 2 + 1
-    for number in range(1, LIGHTHOUSE_RUNS + 1):
-        result = _lighthouse(site_url + PROFILES[kind], screenshots / f"lighthouse-{kind}-{number}.json")
+    majority = runs // 2 + 1
+    for number in range(1, runs + 1):
+        report = screenshots / f"lighthouse-{kind}-{number}.json"
+        result = _lighthouse(site_url + PROFILES[kind], report)
         results.append(result)
         scores = {name: result["categories"][name]["score"] for name in LIGHTHOUSE_CATEGORIES}
+        audits = result["audits"]
+        shift = audits["cumulative-layout-shift"]["numericValue"]
         print(f"Lighthouse {result['lighthouseVersion']}, {kind} ({PROFILES[kind]}), mobile, run {number}: "
-              + ", ".join(f"{name} {round(score * 100)}" for name, score in scores.items()))
+              + ", ".join(f"{name} {round(score * 100)}" for name, score in scores.items())
+              + f"; TBT {audits['total-blocking-time']['numericValue']:.0f} ms, CLS {shift:.4f}; long tasks (ms, as "
+              + "simulated): " + (", ".join(f"{task['duration']:.0f}" for task in
+                                          (audits["long-tasks"].get("details") or {}).get("items", [])) or "none"))
         problems += [f"run {number}, {name} {round(score * 100)}: {_failing_audits(result, name)}"
                      for name, score in scores.items() if name != "performance" and score != 1]
+        if shift:
+            moved = [item.get("node", {}).get("snippet", "?") for item in
+                     (audits.get("layout-shifts", {}).get("details") or {}).get("items", [])]
+            problems.append(f"run {number}, Cumulative Layout Shift {shift:.4f}: {', '.join(moved[:5]) or report}")
         perfect = sum(r["categories"]["performance"]["score"] == 1 for r in results)
-        if perfect >= majority or len(results) - perfect >= majority:
+        if kind != "full" and (perfect >= majority or len(results) - perfect >= majority):
             break  # the median of all the runs is known already
     if perfect < majority:
         below = sorted((r for r in results if r["categories"]["performance"]["score"] != 1),
                        key=lambda r: r["categories"]["performance"]["score"])
         problems.append(f"performance below 100 in {len(below)} of {len(results)} runs (the median of "
-                        f"{LIGHTHOUSE_RUNS} counts; scores "
+                        f"{runs} counts; scores "
                         + ", ".join(str(round(r["categories"]["performance"]["score"] * 100)) for r in results)
                         + f"); the best of those: {_failing_audits(below[-1], 'performance')}")
     assert not problems, f"{kind} ({PROFILES[kind]}), Lighthouse mobile:\n  " + "\n  ".join(problems)
