@@ -255,14 +255,19 @@ def plain_site(tmp_path):
     return folder
 
 
-def test_usernames_swapped_and_renamed_in_d1_are_mirrored(plain_site):
+def test_usernames_swapped_renamed_and_reused_in_d1_are_mirrored(plain_site):
     path = fake_local_d1(plain_site, "UPDATE profiles SET username = 'tmp' WHERE id = 'p-ana';"
                                      "UPDATE profiles SET username = 'ana' WHERE id = 'p-rtl';"
                                      "UPDATE profiles SET username = 'rtl' WHERE id = 'p-ana';"
-                                     "UPDATE profiles SET username = 'min' WHERE id = 'p-min';")
+                                     "UPDATE profiles SET username = 'min' WHERE id = 'p-min';"
+                                     "DELETE FROM profiles WHERE id = 'p-vi';"
+                                     "INSERT INTO profiles (id, username, display_name) "
+                                     "VALUES ('p-vi2', 'linh.example.com', 'Linh again')")
     result = pull_with(plain_site)
     assert sorted((c.action, c.previous, c.username) for c in result.changes) == [
-        ("change", "ana", "rtl"), ("change", "minimal", "min"), ("change", "rtl", "ana")]
+        ("change", "ana", "rtl"), ("change", "minimal", "min"), ("change", "rtl", "ana"),
+        ("create", None, "linh.example.com"), ("remove", None, "linh.example.com")]
+    assert result.summary() == "created 1, changed 3, removed 1, unchanged 1 profiles; 4 rows written, 4 deleted"
     assert rows_of(local_db(plain_site)) == rows_of(path)
 
 
@@ -307,3 +312,23 @@ def test_a_d1_without_a_local_migration_is_refused(plain_site):
     fake_local_d1(plain_site, "DELETE FROM d1_migrations WHERE name = '0002_seed_default_profile.sql'")
     with pytest.raises(D1Error, match=r"lacks 0002_seed_default_profile.sql, which the local database has applied"):
         pull_with(plain_site)
+
+
+def test_a_push_left_pending_is_settled_by_the_pull_that_finds_its_rows_in_d1(plain_site):
+    """A push killed after D1 took its rows but before it recorded them: D1 equals the local
+    rows, and pull records D1's hash, so a later local edit is not taken for someone else's."""
+    from generator.cloudflare.d1 import open_d1
+    from generator.data.content import local_content
+    from generator.data.db import connect
+    fake_local_d1(plain_site)
+    pull_with(plain_site)           # the first: every profile's hash is recorded
+    target = open_d1(load_config(plain_site), remote=False).target
+    conn = connect(local_db(plain_site))
+    hashes = local_content(conn).hashes
+    conn.execute("UPDATE biogen_d1_pushed SET hash = 'before the push' WHERE profile_id = 'p-ana'")
+    conn.execute("INSERT INTO biogen_d1_pushing (target, profile_id, hash) VALUES (?, 'p-ana', ?)",
+                 (target, hashes["p-ana"]))
+    conn.close()
+    assert pull_with(plain_site).changes == []
+    found = rows_of(local_db(plain_site), ("biogen_d1_pushed", "biogen_d1_pushing"))
+    assert (target, "p-ana", hashes["p-ana"]) in found["biogen_d1_pushed"] and found["biogen_d1_pushing"] == []
