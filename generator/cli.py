@@ -389,24 +389,22 @@ def d1_push(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, for
 @_d1_target
 @click.option("--dry-run", is_flag=True, help="Say what would be created, changed and removed; write nothing.")
 def d1_pull(site_dir: Path, quiet: bool, remote: bool, env_name: str | None, dry_run: bool) -> None:
-    """Bring D1's profiles into the local database (one transaction, import's rules)."""
+    """Make the local rows of every profile equal D1's (ids, timestamps, every column), in one transaction."""
     from generator.cloudflare import d1 as d1_module
     from generator.cloudflare.pull import pull
-    from generator.authoring import importer
     from generator.data.migrate import open_migrated
     config = load_config(site_dir, wrangler_env=env_name)
     target = d1_module.open_d1(config, remote=remote, dry_run=dry_run, echo=click.echo)
     conn = open_migrated(config.database, config.migrations_dir)
     try:
-        plan, removed = pull(conn, target, dry_run=dry_run)
+        result = pull(conn, target, dry_run=dry_run)
     finally:
         conn.close()
     if quiet:
         return
-    _echo_changes(plan, dry_run)
-    for name in removed:
-        click.echo(f"{'remove' if dry_run else 'removed':<9}  {name}")
-    click.echo(importer.summary(plan, dry_run=dry_run))
+    for line in result.lines():
+        click.echo(line)
+    click.echo(result.summary())
 
 
 @cli.command()

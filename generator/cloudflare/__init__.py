@@ -2,8 +2,7 @@
 
 Owns the one helper that runs wrangler (`wrangler`), the SQL D1 accepts (`d1sql`),
 where D1 is and reading its rows (`d1`), sending only what differs (`d1push`),
-bringing D1's profiles home (`pull`), deleting the Worker's cached documents (`kv`),
+making the local rows equal D1's (`pull`), deleting the Worker's cached documents (`kv`),
 checking that D1 and the build agree (`verify`) and the whole publish (`publish`).
-May import `data`, `images`, `build` (publish builds first) and `authoring` (pull
-reads D1's rows with import's rules).
+May import `data`, `images`, `build` (publish builds first) and `authoring`.
 """

@@ -227,15 +227,20 @@ def pushed_hashes(conn: sqlite3.Connection, target: str) -> dict[str, str] | Non
 
 
 def record_hashes(conn: sqlite3.Connection, target: str, hashes: dict[str, str]) -> None:
-    """Remember `hashes` as what `target` holds (after a push or a pull)."""
+    """Remember `hashes` as what `target` holds (after a push), in a transaction of its own."""
     from generator.data.store import transaction
     with transaction(conn):
-        conn.execute(PUSHED_TABLE_SQL)
-        conn.execute("DELETE FROM biogen_d1_pushed WHERE target = ?", (target,))
-        conn.executemany("INSERT INTO biogen_d1_pushed (target, profile_id, hash) VALUES (?, ?, ?)",
-                         [(target, k, v) for k, v in sorted(hashes.items())])
-        conn.execute("INSERT INTO biogen_meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO NOTHING",
-                     (f"d1_pushed:{target}",))
+        write_hashes(conn, target, hashes)
+
+
+def write_hashes(conn: sqlite3.Connection, target: str, hashes: dict[str, str]) -> None:
+    """Remember `hashes` as what `target` holds, inside the caller's transaction (a pull's)."""
+    conn.execute(PUSHED_TABLE_SQL)
+    conn.execute("DELETE FROM biogen_d1_pushed WHERE target = ?", (target,))
+    conn.executemany("INSERT INTO biogen_d1_pushed (target, profile_id, hash) VALUES (?, ?, ?)",
+                     [(target, k, v) for k, v in sorted(hashes.items())])
+    conn.execute("INSERT INTO biogen_meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO NOTHING",
+                 (f"d1_pushed:{target}",))
 
 
 def seeded_hashes(migrations_dir: Path) -> set[str]:

@@ -227,17 +227,23 @@ def note_pushing(conn: sqlite3.Connection, target: str, hashes: dict[str, str | 
 
 def note_pushed(conn: sqlite3.Connection, target: str, hashes: dict[str, str | None]) -> None:
     """After D1 was written: it holds `hashes` for these profiles (None: not there); nothing is pending."""
-    from generator.cloudflare.d1 import PUSHED_TABLE_SQL
     from generator.data.store import transaction
     with transaction(conn):
-        conn.execute(PUSHED_TABLE_SQL)
-        conn.execute(PUSHING_TABLE_SQL)
-        conn.executemany("DELETE FROM biogen_d1_pushed WHERE target = ? AND profile_id = ?",
-                         [(target, p) for p, h in hashes.items() if h is None])
-        conn.executemany("INSERT INTO biogen_d1_pushed (target, profile_id, hash) VALUES (?, ?, ?) "
-                         "ON CONFLICT (target, profile_id) DO UPDATE SET hash = excluded.hash",
-                         [(target, p, h) for p, h in sorted(hashes.items()) if h is not None])
-        conn.execute("DELETE FROM biogen_d1_pushing WHERE target = ?", (target,))
+        settle(conn, target, hashes)
+
+
+def settle(conn: sqlite3.Connection, target: str, hashes: dict[str, str | None]) -> None:
+    """Inside the caller's transaction (a push's or a pull's): D1 holds `hashes` for these profiles
+    (None: not there), and no push to it is pending."""
+    from generator.cloudflare.d1 import PUSHED_TABLE_SQL
+    conn.execute(PUSHED_TABLE_SQL)
+    conn.execute(PUSHING_TABLE_SQL)
+    conn.executemany("DELETE FROM biogen_d1_pushed WHERE target = ? AND profile_id = ?",
+                     [(target, p) for p, h in hashes.items() if h is None])
+    conn.executemany("INSERT INTO biogen_d1_pushed (target, profile_id, hash) VALUES (?, ?, ?) "
+                     "ON CONFLICT (target, profile_id) DO UPDATE SET hash = excluded.hash",
+                     [(target, p, h) for p, h in sorted(hashes.items()) if h is not None])
+    conn.execute("DELETE FROM biogen_d1_pushing WHERE target = ?", (target,))
 
 
 def clear_pushing(conn: sqlite3.Connection, target: str) -> None:
