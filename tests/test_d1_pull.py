@@ -15,7 +15,7 @@ from generator.cli import cli
 from generator.cloudflare import d1sql
 from generator.cloudflare.d1 import local_d1_file, open_d1
 from generator.config import load_config
-from generator.data.db import CHILD_TABLES, PROFILE_TABLES
+from generator.data.db import CHILD_TABLES, KEYS, PROFILE_TABLES
 from sitekit import build_site, execute, make_site
 from wranglerkit import WRANGLER, WRANGLER_TOML, needs_wrangler, wrangler, wrangler_site
 
@@ -25,10 +25,10 @@ def biogen(site, *args):
 
 
 def rows_of(path: Path, tables=PROFILE_TABLES) -> dict[str, list[tuple]]:
-    """Every row of `tables` in the SQLite file at `path`, every column, by id."""
+    """Every row of `tables` in the SQLite file at `path`, every column, by primary key."""
     conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY {'rowid' if t.startswith('biogen_') else 'id'}").fetchall()
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY {'rowid' if t.startswith('biogen_') else KEYS[t]}").fetchall()
                 for t in tables}
     finally:
         conn.close()

@@ -45,7 +45,7 @@ from generator.cloudflare.d1push import (attach_local_d1, attach_rows, clear_pus
                                          open_pair, pushing_hashes, read_remote, settle)
 from generator.data.content import Content, table_columns
 from generator.data.content_hash import plain_row
-from generator.data.db import CHILD_TABLES, PROFILE_TABLES
+from generator.data.db import CHILD_TABLES, KEYS, PROFILE_TABLES, owner_column
 from generator.data.store import transaction
 from generator.errors import DatabaseError, Problem, ValidationError
 
@@ -182,7 +182,7 @@ def _by_profile(content: Content, ids: set[str]) -> dict[str, dict[str, list[tup
     """{profile id: {table: rows}} for `ids`, rows in the order `content` holds them (rowid order)."""
     grouped: dict[str, dict[str, list[tuple]]] = {p: {t: [] for t in PROFILE_TABLES} for p in ids}
     for table in PROFILE_TABLES:
-        key = content.columns[table].index("id" if table == "profiles" else "profile_id")
+        key = content.columns[table].index(owner_column(table))
         for row in content.rows[table]:
             if row[key] in grouped:
                 grouped[row[key]][table].append(row)
@@ -215,7 +215,7 @@ def _change(columns: dict[str, list[str]], profile_id: str, theirs: dict[str, li
     differing = tuple(c for c, a, b in zip(columns["profiles"], new, old) if a != b)
     tables, written, deleted = [], int(bool(differing)), 0
     for table in CHILD_TABLES:
-        key = columns[table].index("id")
+        key = columns[table].index(KEYS[table])
         now = {row[key]: plain_row(row) for row in theirs[table]}
         before = {row[key]: plain_row(row) for row in mine[table]}
         removed, added = len(before.keys() - now.keys()), len(now.keys() - before.keys())
@@ -235,7 +235,7 @@ def _check(conn: sqlite3.Connection, d1: D1, theirs: Content, written: set[str])
     from generator.data.validate import profile_problems
     problems = []
     for table in CHILD_TABLES:
-        key, owner = theirs.columns[table].index("id"), theirs.columns[table].index("profile_id")
+        key, owner = theirs.columns[table].index(KEYS[table]), theirs.columns[table].index("profile_id")
         problems += [Problem(str(row[owner]), table, str(row[key]), "profile_id",
                              "names no profile in D1; delete the row in D1 or give it the id of a profile there")
                      for row in theirs.rows[table] if row[owner] not in theirs.usernames]
@@ -246,7 +246,7 @@ def _check(conn: sqlite3.Connection, d1: D1, theirs: Content, written: set[str])
             scratch.execute(conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
                                          (table,)).fetchone()[0])
             names = theirs.columns[table]
-            key = names.index("id" if table == "profiles" else "profile_id")
+            key = names.index(owner_column(table))
             scratch.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
                                 [row for row in theirs.rows[table] if row[key] in written])
         for profile in load_profiles(scratch):
@@ -284,8 +284,8 @@ def _write(conn: sqlite3.Connection, remote: Content, ids: list[str], gone: list
     chosen = set(ids)
     for table in PROFILE_TABLES:
         names = columns[table]
-        key = names.index("id" if table == "profiles" else "profile_id")
-        updates = ", ".join(f"{c} = excluded.{c}" for c in names if c != "id")
+        key, ident = names.index(owner_column(table)), KEYS[table]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in names if c != ident)
         conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
-                         f"ON CONFLICT(id) DO UPDATE SET {updates}",
+                         f"ON CONFLICT({ident}) DO UPDATE SET {updates}",
                          [row for row in remote.rows[table] if row[key] in chosen])
