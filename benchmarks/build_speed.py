@@ -2,10 +2,17 @@
 
     python benchmarks/build_speed.py --sizes 1000,10000 --runs 5
     python benchmarks/build_speed.py --sizes 100000 --runs 1     # peak memory
+    python benchmarks/build_speed.py --directory --sizes 10000 --runs 5 --workdir /dev/shm/bench
 
-Each figure is the median of --runs runs of the `biogen build -q` command, timed
-as a whole process by /usr/bin/time (wall seconds and peak resident memory of the
-largest process). From-scratch builds write into a new output folder each run;
+With --directory, one site is built into two outputs, one with its home profile at
+/ and one with `directory = true`, and each figure is taken on both in the same run,
+the two commands one after the other (which goes first alternates): one changed
+profile (its display name and tagline, so a directory page is written too), one
+profile added in the middle of the username order, and the same profile removed.
+
+Each figure is the median of --runs runs of the `biogen build` command, timed as a
+whole process (wall seconds; peak resident memory of the largest process from
+/usr/bin/time). From-scratch builds write into a new output folder each run;
 old output trees are deleted only after all timing, since deleting a large tree
 slows the writes that follow it several-fold, and each run starts after a sync.
 "In a running process" is one changed profile rebuilt by a Python process that
@@ -49,19 +56,23 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int, float | None]:
     # As an installed biogen runs: Python may cache its compiled modules (a sandbox
     # that sets PYTHONDONTWRITEBYTECODE recompiles every module on every run, ~60 ms).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command], cwd=cwd, capture_output=True, text=True,
+    started = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], cwd=cwd, capture_output=True, text=True,
                             env=env)
+    # Timed here rather than by /usr/bin/time's %e, whose 10 ms steps are a fifth of the
+    # 0.05 s within which --directory must stay; this adds starting /usr/bin/time (~1 ms).
+    seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
-    seconds, kilobytes = result.stderr.strip().splitlines()[-1].split()
+    kilobytes = result.stderr.strip().splitlines()[-1]
     reported = re.search(r"\((\d+\.\d+) s\)", result.stdout)
-    return float(seconds), int(kilobytes) // 1024, float(reported.group(1)) if reported else None
+    return seconds, int(kilobytes) // 1024, float(reported.group(1)) if reported else None
 
 
-def set_output(site: Path, name: str) -> None:
+def set_output(site: Path, name: str, directory: bool = False) -> None:
     config = site / "biogen.toml"
-    lines = [line for line in config.read_text().splitlines() if not line.startswith("output =")]
-    config.write_text("\n".join(lines + [f'output = "{name}"']) + "\n")
+    lines = [line for line in config.read_text().splitlines() if not line.startswith(("output =", "directory ="))]
+    config.write_text("\n".join(lines + [f'output = "{name}"', f"directory = {str(directory).lower()}"]) + "\n")
 
 
 # One changed profile rebuilt by a process that is already running, as `biogen serve
@@ -143,14 +154,91 @@ def bench(size: int, runs: int, workdir: Path) -> dict[str, list]:
     return figures
 
 
+def bench_directory(size: int, runs: int, workdir: Path) -> dict[str, dict[str, list]]:
+    """Each figure with the home profile at / and with the directory of profiles there."""
+    site = workdir / f"site-{size}"
+    if not (site / "content" / "bio.db").exists():
+        print(f"making a site of {size:,} profiles ...", flush=True)
+        make_site(site, size)
+    biogen = [sys.executable, "-m", "generator", "build"]
+    variants = {"home": False, "directory": True}
+    figures = {variant: {f"{key}{part}": [] for key in ("scratch", "warm-up", "one", "added", "removed")
+                         for part in ("", "_inside")} for variant in variants}
+
+    def each_variant(run: int, key: str) -> None:
+        for variant in (list(variants) if run % 2 == 0 else list(variants)[::-1]):
+            set_output(site, f"out-{variant}", variants[variant])
+            seconds, _, inside = timed(biogen, site)
+            figures[variant][key].append(seconds)
+            figures[variant][f"{key}_inside"].append(inside)
+
+    for variant, directory in variants.items():
+        set_output(site, f"out-{variant}", directory)
+        figures[variant]["scratch"].append(timed(biogen, site)[0])
+    conn = sqlite3.connect(site / "content" / "bio.db")
+    target, middle = conn.execute("SELECT id, username FROM profiles ORDER BY username LIMIT 1 OFFSET ?",
+                                  (size // 2,)).fetchone()
+
+    def change(n: int) -> None:
+        with conn:
+            conn.execute("UPDATE profiles SET display_name = ?, tagline = ? WHERE id = ?",
+                         (f"Changed name {n}", f"Changed tagline number {n}", target))
+
+    change(-1)
+    each_variant(0, "warm-up")  # the first incremental build makes the second tree
+    for run in range(runs):
+        change(run)
+        each_variant(run, "one")
+    for run in range(runs):
+        with conn:
+            conn.execute("INSERT INTO profiles (id, username, display_name) VALUES ('bench-new', ?, 'New')",
+                         (middle + "a",))
+        each_variant(run, "added")
+        with conn:
+            conn.execute("DELETE FROM profiles WHERE id = 'bench-new'")
+        each_variant(run, "removed")
+    conn.close()
+    return figures
+
+
+def report_directory(size: int, figures: dict[str, dict[str, list]]) -> None:
+    home, listing = figures["home"], figures["directory"]
+    pages = -(-size // 100)
+    print(f"{size:>7,} profiles, {pages:,} directory pages: from scratch {median_of(home['scratch'])} s with the home "
+          f"profile, {median_of(listing['scratch'])} s with the directory", flush=True)
+    for key, what in (("one", "one changed profile"), ("added", "one profile added in the middle"),
+                      ("removed", "that profile removed")):
+        differences = [b - a for a, b in zip(home[key], listing[key])]
+        inside = [b - a for a, b in zip(home[f"{key}_inside"], listing[f"{key}_inside"])]
+        print(f"  {what}: home {median_of(home[key])} s, directory {median_of(listing[key])} s, "
+              f"difference of each run's pair: median {median_of(differences)} s; build itself "
+              f"{median_of(home[key + '_inside'])} s and {median_of(listing[key + '_inside'])} s "
+              f"(difference {median_of(inside)} s)", flush=True)
+    print("  all runs (seconds; the build itself in brackets):")
+    for variant in ("home", "directory"):
+        for key in ("one", "added", "removed"):
+            print(f"    {variant:<9} {key:<8} " + " ".join(
+                f"{v:.3f} ({w:.3f})" for v, w in zip(figures[variant][key], figures[variant][f"{key}_inside"])))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated profile counts")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (the median is shown)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "biogen-bench")
     parser.add_argument("--keep", action="store_true", help="keep the output trees afterwards")
+    parser.add_argument("--directory", action="store_true",
+                        help="compare builds with the directory of profiles at / against the home profile")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.directory:
+        for size in [int(s) for s in args.sizes.split(",")]:
+            report_directory(size, bench_directory(size, args.runs, args.workdir))
+        if not args.keep:
+            for site in args.workdir.glob("site-*"):
+                for tree in [*site.glob("out-*"), *site.glob(".out-*.trees")]:
+                    shutil.rmtree(tree, ignore_errors=True) if tree.is_dir() and not tree.is_symlink() else tree.unlink()
+        return
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
         figures = bench(size, args.runs, args.workdir)

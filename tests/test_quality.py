@@ -1,6 +1,7 @@
-"""Quality in a real browser, on every kind of profile: layout, accessibility (axe-core),
-keyboard, Lighthouse and the page budget, on the built demo site served the way
-Cloudflare Pages serves it (_headers included), in Debian's headless Chromium.
+"""Quality in a real browser, on every kind of profile and on the directory of profiles:
+layout, accessibility (axe-core), keyboard, Lighthouse and the page budget, on the built
+demo site served the way Cloudflare Pages serves it (_headers included), in Debian's
+headless Chromium.
 
 Each check is one test per profile, viewport and colour scheme, so a failure names all
 three and the rule. Screenshots of every profile at both sizes and in both schemes go
@@ -18,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import threading
 import time
@@ -30,7 +32,8 @@ import pytest
 from generator.config import load_config
 from generator.preview.server import Preview, serving
 from test_browser import CHROMIUM, CHROMIUM_ARGS, launched_chromium
-from test_published_pages import demo_site  # noqa: F401 (the demo content, built once per module)
+from sitekit import build_site
+from test_published_pages import REPO, demo_site  # noqa: F401 (the demo content, built once per module)
 
 TOOLS = Path(__file__).resolve().parent / "browser-tools" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
@@ -47,10 +50,13 @@ PROFILES = {
     "many-links": "many-links",     # 50 links
     "no-images": "no-images",
 }
+# The directory of profiles (directory = true), on the demo site with 250 more profiles:
+# its first page and a middle one, whose index has rows past the first letters.
+DIRECTORY_PAGES = {"directory": "", "directory-page": "page/2"}
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 SCHEMES = ("light", "dark")
 CASES = [pytest.param(kind, viewport, scheme, id=f"{kind}-{viewport}-{scheme}")
-         for kind in PROFILES for viewport in VIEWPORTS for scheme in SCHEMES]
+         for kind in [*PROFILES, *DIRECTORY_PAGES] for viewport in VIEWPORTS for scheme in SCHEMES]
 
 # WCAG 2.1 AA, colour contrast included (axe's wcag2aa tag holds color-contrast).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -88,6 +94,24 @@ def site_url(demo_site):  # noqa: F811
 
 
 @pytest.fixture(scope="module")
+def directory_url(tmp_path_factory):
+    """The demo site with `directory = true` and 250 more profiles (three pages), served."""
+    site = tmp_path_factory.mktemp("directory") / "site"
+    shutil.copytree(REPO / "content", site / "content", ignore=shutil.ignore_patterns("*.db-wal", "*.db-shm"))
+    for name in ("biogen.toml", "wrangler.toml"):
+        shutil.copy(REPO / name, site / name)
+    (site / "biogen.toml").write_text((site / "biogen.toml").read_text() + "directory = true\n")
+    conn = sqlite3.connect(site / "content" / "bio.db")
+    with conn:
+        conn.executemany("INSERT INTO profiles (id, username, display_name) VALUES (?, ?, ?)",
+                         [(f"d{n}", f"creator-{n:03d}", f"Creator {n}") for n in range(250)])
+    conn.close()
+    build_site(site)
+    with serving(Preview(load_config(site).output, live=False)) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="module")
 def chromium():
     with launched_chromium() as browser:
         yield browser
@@ -106,7 +130,8 @@ class Visit:
     """One profile open in one viewport and scheme, with what the browser reported."""
 
     def __init__(self, chromium, site_url, kind, viewport, scheme):
-        self.where = f"{kind} ({PROFILES[kind]}), {viewport} {VIEWPORTS[viewport]['width']}x" \
+        path = PROFILES.get(kind, DIRECTORY_PAGES.get(kind))
+        self.where = f"{kind} (/{path}), {viewport} {VIEWPORTS[viewport]['width']}x" \
                      f"{VIEWPORTS[viewport]['height']}, {scheme}"
         self.context = chromium.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme,
                                             is_mobile=viewport == "phone", has_touch=viewport == "phone",
@@ -124,7 +149,7 @@ class Visit:
                      if urlsplit(r.url).netloc == origin else None)
         self.page.on("response", lambda r: self.failed.append(f"{r.url} (HTTP {r.status})")
                      if r.status >= 400 and urlsplit(r.url).netloc == origin else None)
-        self.page.goto(site_url + PROFILES[kind], wait_until="load")
+        self.page.goto(site_url + path, wait_until="load")
         # Lazy images below the fold load too: scroll to the end and back.
         self.page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
         self.page.wait_for_load_state("networkidle")
@@ -135,11 +160,12 @@ class Visit:
 
 
 @pytest.fixture
-def visit(chromium, site_url):
+def visit(request, chromium, site_url):
     opened = []
 
     def open_(kind, viewport, scheme):
-        opened.append(Visit(chromium, site_url, kind, viewport, scheme))
+        url = request.getfixturevalue("directory_url") if kind in DIRECTORY_PAGES else site_url
+        opened.append(Visit(chromium, url, kind, viewport, scheme))
         return opened[-1]
     yield open_
     for one in opened:

@@ -43,7 +43,7 @@ def test_invalid_usernames(name):
 
 
 @pytest.mark.parametrize("name", ["index", "404", "api", "sitemap", "robots", "assets", "m", "media", "favicon",
-                                  "manifest", "functions", "cdn-cgi", "alice.html", "a.htm", "index.html"])
+                                  "manifest", "functions", "cdn-cgi", "page", "alice.html", "a.htm", "index.html"])
 def test_reserved_usernames_are_refused(name):
     message = username_problem(name)
     assert message is not None and "reserved" in message

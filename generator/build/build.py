@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -94,10 +95,10 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
                 with _step("site files"):
                     _remove_stale_outputs(trees, staging, plan)
                     _copy_media(trees, staging, images.files)
-                    _write_site_files(conn, config, trees, staging, site, plan, assets)
+                    site_meta = _write_site_files(conn, config, trees, staging, site, plan, assets)
                 limit_problems = _check_limits(trees, staging, config.max_files, strict=strict)
                 with _step("commit"):
-                    trees.commit(staging, journal_meta(config, plan), plan.removed_ids,
+                    trees.commit(staging, {**journal_meta(config, plan), **site_meta}, plan.removed_ids,
                                  _media_stats(config, images.local_files))
             return _summary(conn, trees, started, staging=staging, limit_problems=limit_problems,
                             image_warnings=images.warnings)
@@ -228,14 +229,14 @@ def _media_stats(config: Config, files: set[str]) -> list[tuple]:
 
 
 def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTrees, staging: Staging,
-                      site: SiteContext, plan: Plan, assets: dict) -> None:
-    """index, 404, sitemap, robots.txt, _headers and assets: whichever this build changed."""
+                      site: SiteContext, plan: Plan, assets: dict) -> dict[str, str]:
+    """index, 404, sitemap, robots.txt, _headers and assets: whichever this build changed.
+    Returns what the commit records for the next build."""
     from generator.build.render import Renderer
-    renderer = None
+    renderer = functools.cache(lambda: Renderer(config, site))
     if plan.everything:
-        renderer = Renderer(config, site)
         site_outputs = {output: data for output, data in assets.values()}
-        site_outputs["404.html"] = renderer.page("404.html", home_url="/").encode()
+        site_outputs["404.html"] = renderer().page("404.html", home_url="/").encode()
         site_outputs["robots.txt"] = sitefiles.robots_txt(config.base_url).encode()
         site_outputs["_headers"] = sitefiles.headers_file().encode()
         for relative, data in site_outputs.items():
@@ -245,26 +246,21 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
             _delete(staging, trees, relative)
         trees.set_meta({"site_outputs": json.dumps(sorted(site_outputs))})
     home = conn.execute("SELECT id FROM profiles WHERE username = ?", (config.home,)).fetchone()
-    # The sitemap and the directory list usernames and dates: rewritten only when
-    # one of those changed, was added or went away.
+    listing = config.directory or home is None
+    if home is None and not config.directory:
+        log.warning("the home profile %r does not exist; / shows the directory of profiles instead", config.home)
+    meta = _write_directory(conn, trees, staging, plan, listing, renderer)
+    # The sitemap lists usernames and dates: rewritten only when one of those
+    # changed, was added or went away.
     touched = plan.everything or plan.removed_ids or trees.state.execute(
         "SELECT 1 FROM temp.rendered r LEFT JOIN profiles p ON p.profile_id = r.profile_id "
         "WHERE p.profile_id IS NULL OR p.username IS NOT r.username OR p.updated_at IS NOT r.updated_at "
         "LIMIT 1").fetchone() is not None
-    if config.directory or home is None:
-        if home is None and not config.directory:
-            log.warning("the home profile %r does not exist; index.html lists every profile instead", config.home)
-        if touched or plan.everything:
-            renderer = renderer or Renderer(config, site)
-            people = conn.execute("SELECT username, display_name, tagline FROM profiles ORDER BY username").fetchall()
-            _put(staging, trees, "index.html", renderer.page("directory.html", profiles=people).encode())
     if touched:
         rows = conn.execute("SELECT username, updated_at FROM profiles ORDER BY username")
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        fallback = int(epoch) if epoch and epoch.isdigit() else None
-        entries = [("/" if username == config.home else f"/{username}", sitefiles.lastmod(updated_at, fallback))
-                   for username, updated_at in rows]
-        entries.sort(key=lambda entry: (entry[0] != "/", entry[0]))
+        entries = sitefiles.sitemap_entries(rows, config.home, listing=listing,
+                                            fallback_epoch=int(epoch) if epoch and epoch.isdigit() else None)
         maps = sitefiles.sitemap_files(config.base_url, entries)
         for relative, text in maps.items():
             _put(staging, trees, relative, text.encode())
@@ -274,6 +270,32 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
         trees.set_meta({"sitemaps": json.dumps(sorted(maps))})
     from generator.data.content_hash import VERSION_FILE
     _put(staging, trees, VERSION_FILE, _version_file(trees, plan))
+    return meta
+
+
+def _write_directory(conn: sqlite3.Connection, trees: OutputTrees, staging: Staging, plan: Plan, listing: bool,
+                     renderer: Callable) -> dict[str, str]:
+    """The pages of the directory of profiles whose content changed (generator.build.directory),
+    or none of them when `index.html` is the home profile; the state the next build compares with."""
+    from generator.build import directory
+    previous = None if staging.fresh else json.loads(trees.meta("directory", "null"))
+    if not listing:
+        for number in range(2, len(previous or ()) + 1):  # index.html is the home profile's now
+            _delete(staging, trees, directory.page_path(number))
+        return {"directory": "null"} if previous else {}
+    # With the same usernames as the last build, only the pages holding the rendered
+    # profiles can have changed; a new, removed or renamed profile shifts the pages after it.
+    same_names = not plan.everything and not plan.removed_ids and trees.state.execute(
+        "SELECT 1 FROM temp.rendered r LEFT JOIN profiles p ON p.profile_id = r.profile_id "
+        "WHERE p.profile_id IS NULL OR p.username IS NOT r.username LIMIT 1").fetchone() is None
+    edited = [row[0] for row in trees.state.execute("SELECT username FROM temp.rendered")] if same_names else None
+    update = directory.read_pages(conn, previous, edited, render_all=plan.everything)
+    for page in update.pages:
+        _put(staging, trees, page.path, renderer().directory_page(page).encode())
+    for relative in update.stale:
+        _delete(staging, trees, relative)
+    log.debug("directory: %d pages written, %d removed", len(update.pages), len(update.stale))
+    return {"directory": directory.state_json(update.state)}
 
 
 def _version_file(trees: OutputTrees, plan: Plan) -> bytes:

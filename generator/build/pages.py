@@ -103,7 +103,8 @@ class PageWriter:
     def _write_profile(self, profile: Profile, content_hash: str, result: BatchResult) -> None:
         home = self.job.config.home
         page_path, json_path = profile_outputs(profile.username)
-        canonical = "/" if profile.username == home else f"/{profile.username}"
+        # With the directory at `/`, the home profile is at /<username> like the others.
+        canonical = "/" if profile.username == home and not self.job.config.directory else f"/{profile.username}"
         html = self.renderer.profile_page(profile, canonical_path=canonical, content_hash=content_hash).encode()
         outputs = {page_path: html, json_path: biodata_json(profile).encode()}
         if profile.username == home and not self.job.config.directory:

@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from generator.build import icons
+from generator.build.directory import DirectoryPage, page_url
 from generator.data.biodata import _text, dumps
 from generator.config import Config
 from generator.errors import TemplateError
@@ -295,6 +296,12 @@ class Renderer:
         view = profile_view(profile, self.site, canonical_path=canonical_path, content_hash=content_hash)
         with _template_errors(self.site_dir, f"profile {profile.username!r}"):
             return self._profile.render(page=view)
+
+    def directory_page(self, page: DirectoryPage) -> str:
+        """One page of the directory of profiles (a generator.build.directory.DirectoryPage)."""
+        profiles = [(username, _show(name).strip() or username) for username, name in page.rows]
+        with _template_errors(self.site_dir, f"directory page {page.number}"):
+            return self.env.get_template("directory.html").render(page=page, profiles=profiles, page_url=page_url)
 
     def page(self, template: str, **context) -> str:
         """Any other page (404, the directory of profiles)."""

@@ -96,6 +96,22 @@ def lastmod(updated_at: object, fallback_epoch: int | None = None) -> str | None
     return None
 
 
+def sitemap_entries(rows: Iterable[tuple[str, object]], home: str, *, listing: bool,
+                    fallback_epoch: int | None = None) -> list[tuple[str, str | None]]:
+    """(path, lastmod) of every page the sitemap lists, `/` first, from (username, updated_at)
+    rows: `/` is the home profile, or with `listing` the directory's first page (no date),
+    and the home profile is then at /<username> like the others.
+
+    The directory's other pages (/page/2, ...) are left out: they are navigation to the
+    profiles the sitemap lists already, and they shift whenever a profile is added or
+    removed, which would rewrite the sitemap (O(site)) for every new profile."""
+    entries = [("/", None)] if listing else []
+    entries += [("/" if username == home and not listing else f"/{username}", lastmod(updated_at, fallback_epoch))
+                for username, updated_at in rows]
+    entries.sort(key=lambda entry: (entry[0] != "/", entry[0]))
+    return entries
+
+
 def sitemap_files(base_url: str, entries: Iterable[tuple[str, str | None]]) -> dict[str, str]:
     """sitemap.xml (and sitemap-N.xml past 50,000 URLs) for (path, lastmod) entries."""
     urls = [

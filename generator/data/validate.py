@@ -18,11 +18,11 @@ from generator.data.model import CHILDREN, Profile
 USERNAME_MAX = 253  # the longest domain name; the current site keys profiles by domain
 _USERNAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?")
 
-# Names biogen writes at the top of the site (index.html, 404.html, api/, assets/, ...)
-# or that Cloudflare Pages treats specially.
+# Names biogen writes at the top of the site (index.html, 404.html, api/, assets/, page/
+# for the directory's pages 2, 3, ...) or that Cloudflare Pages treats specially.
 RESERVED_USERNAMES = frozenset({
     "index", "404", "api", "sitemap", "robots", "assets", "m", "media", "favicon", "manifest",
-    "humans", "security.txt", "well-known", "functions", "cdn-cgi",
+    "humans", "security.txt", "well-known", "functions", "cdn-cgi", "page",
 })
 # Pages strips .html (/a.html redirects to /a), and a page named robots.txt.html or
 # sitemap.xml.html would be shadowed by the files biogen writes under those names.
