@@ -39,12 +39,13 @@ def local_rows(site, sql):
         conn.close()
 
 
-TABLES = ("profiles", "social_links", "bio_links", "products", "carousel_items")
+TABLES = ("profiles", "social_links", "bio_links", "products", "carousel_items", "profile_settings")
 
 
 def same_content(site):
     for table in TABLES:
-        assert d1_rows(site, f"SELECT * FROM {table} ORDER BY id") == local_rows(site, f"SELECT * FROM {table} ORDER BY id"), table
+        order = "profile_id" if table == "profile_settings" else "id"
+        assert d1_rows(site, f"SELECT * FROM {table} ORDER BY {order}") == local_rows(site, f"SELECT * FROM {table} ORDER BY {order}"), table
 
 
 @pytest.fixture
@@ -233,7 +234,8 @@ def test_verify_passes_after_push_and_names_what_differs(site):
     bad = biogen(site, "verify", "--local")
     assert bad.exit_code == 1
     assert "index idx_products_profile on products is missing in D1" in bad.output
-    assert "migration 0003_admin_users.sql is applied in D1 but not locally" in bad.output
+    # The current site's own 0003 is not one of this site's migrations: a note, not a difference.
+    assert "migration 0003_admin_users.sql is applied in D1 but not locally" not in bad.output
     assert "profiles that differ (1): rtl" in bad.output
 
 
@@ -425,3 +427,45 @@ def test_hostile_content_reads_back_the_same_through_wranglers_json(site, monkey
     assert not push_with(site, tool, remote=True).diff.empty
     # Read back through `wrangler d1 execute --remote --json`, every value equals the local one.
     assert push_with(site, tool, remote=True).diff.empty
+
+
+# The current site's own migration, which its D1 holds and biogen never ships.
+ADMIN_USERS_SQL = """CREATE TABLE admin_users (id TEXT PRIMARY KEY, username TEXT UNIQUE NOT NULL,
+  password_hash TEXT NOT NULL, created_at DATETIME DEFAULT CURRENT_TIMESTAMP, last_login DATETIME);"""
+
+
+@needs_wrangler
+@pytest.mark.slow
+def test_a_d1_that_holds_the_current_sites_0003_gets_0004_and_verifies(site, tmp_path):
+    from generator.data.migrate import TRACKING_TABLE_SQL
+    from sitekit import build_site
+    # D1 as the current site left it: its migrations 0001-0003 applied by wrangler, no 0004.
+    script = tmp_path / "current-site.sql"
+    script.write_text("\n".join([
+        TRACKING_TABLE_SQL,
+        (site / "migrations" / "0001_initial_schema.sql").read_text(),
+        (site / "migrations" / "0002_seed_default_profile.sql").read_text(),
+        ADMIN_USERS_SQL,
+        "INSERT INTO d1_migrations (name) VALUES ('0001_initial_schema.sql'), ('0002_seed_default_profile.sql'), "
+        "('0003_admin_users.sql');"]))
+    wrangler(site).run(["d1", "execute", "DB", "--local", "--file", str(script)])
+    pushed = biogen(site, "d1", "push", "--local")
+    assert pushed.exit_code == 0, pushed.output
+    assert [name for (name,) in d1_rows(site, "SELECT name FROM d1_migrations ORDER BY id")] == [
+        "0001_initial_schema.sql", "0002_seed_default_profile.sql", "0003_admin_users.sql",
+        "0004_profile_settings.sql"]
+    assert d1_rows(site, "SELECT count(*) FROM profile_settings") == [(0,)]
+    build_site(site)
+    verified = biogen(site, "verify", "--local")
+    assert verified.exit_code == 0, verified.output
+    from generator.cloudflare.d1 import open_d1
+    from generator.cloudflare.verify import verify
+    from generator.data.migrate import open_migrated
+    config = load_config(site)
+    conn = open_migrated(config.database, config.migrations_dir)
+    try:
+        report = verify(conn, open_d1(config, remote=False))
+    finally:
+        conn.close()
+    assert report.ok and any("0003_admin_users.sql is applied only in D1" in n for n in report.notes), report.notes
+    assert any("table admin_users exists only in D1" in n for n in report.notes), report.notes

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from generator.config import Config
 from generator.data.content_hash import VERSION_FILE
+from generator.data.migrate import discover
 from generator.cloudflare.d1 import D1
 from generator.data.content import Content, table_columns
 
@@ -101,8 +102,14 @@ def compare_schema(local: dict, remote: dict) -> list[str]:
     return found
 
 
-def compare_migrations(local: list[str], remote: list[str]) -> list[str]:
-    """A sentence per migration applied on one side only (or in another order)."""
+def compare_migrations(local: list[str], remote: list[str], site: set[str] | None = None) -> list[str]:
+    """A sentence per migration applied on one side only (or in another order).
+
+    A migration applied in D1 that is not a file of the site (`site`: the names in its
+    migrations folder), such as the current site's own 0003_admin_users.sql, is not
+    biogen's to apply: it is left out here (verify notes it), like the tables it made."""
+    if site is not None:
+        remote = [name for name in remote if name in site or name in local]
     found = [f"migration {name} is applied locally but not in D1" for name in local if name not in remote]
     found += [f"migration {name} is applied in D1 but not locally" for name in remote if name not in local]
     if not found and local != remote:
@@ -129,7 +136,12 @@ def verify(conn: sqlite3.Connection, d1: D1) -> Report:
     local_migrations = [r["name"] for r in sqlite_query(conn)("SELECT name FROM d1_migrations ORDER BY id")]
     remote_migrations = ([r["name"] for r in d1.query("SELECT name FROM d1_migrations ORDER BY id")]
                          if "d1_migrations" in remote_schema else [])
-    report.differences += compare_migrations(local_migrations, remote_migrations)
+    site = {m.name for m in discover(d1.config.migrations_dir)}
+    report.differences += compare_migrations(local_migrations, remote_migrations, site)
+    for name in remote_migrations:
+        if name not in site and name not in local_migrations:
+            report.notes.append(f"migration {name} is applied only in D1 and is not one of this site's "
+                                "(not biogen's; left alone)")
     columns = table_columns(conn)
     try:
         remote = Content(columns, d1.read_rows(columns))
