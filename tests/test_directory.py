@@ -316,3 +316,14 @@ def test_a_profile_named_page_is_refused(site):
     execute(site, "INSERT INTO profiles (id, username, display_name) VALUES ('p-page', 'page', 'Page')")
     with pytest.raises(ValidationError, match="'page' is reserved"):
         build_site(site)
+
+
+@pytest.mark.slow  # one run of the Nu Html Checker (Java): ~5 s
+def test_directory_pages_pass_the_nu_html_checker(site):
+    from test_html_validity import nu_html_checker_errors
+    build_site(site)
+    dist = site / "dist"
+    pages = [dist / "index.html", *sorted((dist / "page").glob("*.html"))]
+    assert len(pages) == 3
+    errors = nu_html_checker_errors(pages)
+    assert not errors, "\n".join(errors)
