@@ -22,6 +22,14 @@ from test_urls import hostile_output  # noqa: F401 (the fixture site with the pr
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# The checker's one message that the HTML standard contradicts: `<link rel=expect
+# href=#end blocking=render>` (templates/profile.html: the page is drawn once, whole, so
+# nothing shifts while it is parsed) is valid HTML since the standard added the `expect`
+# link type, whose blocking=render is what it is for; vnu-jar 26.9.27 still allows
+# `blocking` only with rel=stylesheet. Only this message, on exactly that element.
+KNOWN_CHECKER_LAG = ("A \u201clink\u201d element with a \u201cblocking\u201d attribute must have a "
+                     "\u201crel\u201d attribute whose value is \u201cstylesheet\u201d.")
+RENDER_GATE = "<link rel=expect href=#end blocking=render>"
 
 
 def nu_html_checker_errors(pages: list[Path]) -> list[str]:
@@ -39,7 +47,8 @@ def nu_html_checker_errors(pages: list[Path]) -> list[str]:
         pytest.fail(f"vnu.jar gave no report (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
     return [f"{Path(message.get('url', '?')).name}:{message.get('lastLine', '?')}: {message['message']}"
             + (f" ({message['extract'].strip()!r})" if message.get("extract") else "")
-            for message in messages]
+            for message in messages
+            if not (message["message"] == KNOWN_CHECKER_LAG and RENDER_GATE in message.get("extract", ""))]
 
 
 @pytest.mark.slow  # two builds and one run of the checker: ~8 s here
