@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from generator.cloudflare.d1 import D1, durable_object_id
+from generator.data.store import transaction
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,6 @@ def locally_cached(d1: D1, binding: str, keys: list[str]) -> list[str] | None:
 
 def note_stale(conn: sqlite3.Connection, target: str, binding: str, pattern: str, usernames: list[str]) -> None:
     """Before writing D1: KV's documents of `usernames` are about to be stale."""
-    from generator.data.store import transaction
     with transaction(conn):
         conn.execute(STALE_TABLE_SQL)
         conn.executemany("INSERT OR IGNORE INTO biogen_kv_stale (target, binding, key_pattern, username) "
@@ -108,7 +108,7 @@ def stale_usernames(conn: sqlite3.Connection, target: str, binding: str, pattern
 
 
 def clear_stale(conn: sqlite3.Connection, target: str, binding: str, pattern: str, usernames: list[str]) -> None:
-    from generator.data.store import transaction
+    """After their keys were deleted from KV: forget that `usernames`' documents were stale."""
     with transaction(conn):
         conn.execute(STALE_TABLE_SQL)
         conn.executemany("DELETE FROM biogen_kv_stale WHERE target = ? AND binding = ? AND key_pattern = ? "
