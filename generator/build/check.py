@@ -1,9 +1,11 @@
-"""check_database(): the build's rules over every profile, writing nothing."""
+"""check_database(): the build's rules over every profile (their themes, accents and button
+shapes too), writing nothing."""
 
 from __future__ import annotations
 
 import sqlite3
 
+from generator.build.themes import Looks, load_themes
 from generator.config import Config
 from generator.data.db import CHILD_TABLES, KEYS
 from generator.errors import Problem, ValidationError
@@ -15,11 +17,14 @@ from generator.data.validate import profile_problems
 def check_database(config: Config) -> tuple[int, list[str]]:
     """(profiles checked, warnings); raises ValidationError listing every problem."""
     conn = open_migrated(config.database, config.migrations_dir)
+    looks = Looks(load_themes(config), config)  # the settings' rules; no stylesheet is written
     problems, warnings, count = [], [], 0
     try:
         for profile in load_profiles(conn):
             count += 1
             problems += profile_problems(profile, config.content_dir)
+            problems += [Problem(profile.username, "profile_settings", profile.id, column, message)
+                         for column, message in looks.of(profile.settings)[2]]
             warnings += [f"profile {profile.username!r}: {w}" for w in tie_warnings(profile)]
         problems += orphan_problems(conn)
     finally:
