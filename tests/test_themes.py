@@ -12,14 +12,14 @@ import pytest
 from generator.build.check import check_database
 from generator.build.colour import (LIGHTNESS_STEP, contrast_ratio, from_oklch, hex_colour, nearest_passing_shade,
                                     oklch, parse_hex)
-from generator.build.themes import (BUTTON_RADII, TEXT_CONTRAST, accent_shades, load_themes, parse_theme,
-                                    themed_css)
+from generator.build.themes import (BUILT_IN_THEMES, BUTTON_RADII, TEXT_CONTRAST, accent_shades, load_themes,
+                                    parse_theme, themed_css)
 from generator.config import load_config, packaged_dir
 from generator.errors import BuildError, ValidationError
 from sitekit import build_site, execute, make_site, mtimes, snapshot
 
 SITE_THEME = Path(__file__).parent / "fixtures" / "site-theme" / "themes"
-BUILT_IN = ("classic", "minimal", "bold")
+BUILT_IN = BUILT_IN_THEMES
 WHITE = (255, 255, 255)
 
 
@@ -125,6 +125,11 @@ def test_each_theme_declares_its_contrast_and_its_own_accent_passes_it_in_both_s
         for prop in theme.accent_text_on + theme.text_on_accent:
             ratio = contrast_ratio(accent, theme.colour(scheme, prop))
             assert ratio >= TEXT_CONTRAST, (path.name, scheme, prop, round(ratio, 2))
+
+
+def test_the_built_in_themes_are_the_files_biogen_ships():
+    assert sorted(BUILT_IN_THEMES) == sorted(path.stem for path in packaged_dir("themes").glob("*.css"))
+    assert len(BUILT_IN_THEMES) >= 3
 
 
 def test_the_three_built_in_themes_set_different_colours_in_both_schemes():
@@ -298,7 +303,7 @@ def test_an_accent_that_carries_text_below_4_5_is_refused_with_the_nearest_shade
     with pytest.raises(ValidationError) as raised:
         build_site(site)
     message = str(raised.value)
-    assert "profile 'ana': profile_settings row 'p-ana', column accent: #fc0 is 1." in message
+    assert "profile 'ana': profile_settings row 'p-ana', column accent: #ffcc00 is 1.18:1 as text on --gl" in message
     assert "in theme 'classic', light scheme, where it carries text; WCAG 2.1 asks 4.5:1" in message
     suggestion = re.search(r"The nearest shade of its hue that passes is (#[0-9a-f]+) \((\d+\.\d+):1", message)
     assert suggestion and float(suggestion.group(2)) >= TEXT_CONTRAST
@@ -313,7 +318,7 @@ def test_bad_accents_and_shapes_are_refused_and_check_finds_them_too(site):
     expected = ["profile 'ana': profile_settings row 'p-ana', column accent: 'violet' is not a CSS hex colour",
                 "profile 'ana': profile_settings row 'p-ana', column button_shape: 'round' is not a button shape; "
                 "use rounded, pill, square",
-                "profile 'rtl': profile_settings row 'p-rtl', column accent: #fff is 1.00:1 as text on --bg (#fff) "
+                "profile 'rtl': profile_settings row 'p-rtl', column accent: #ffffff is 1.00:1 as text on --bg (#fff) "
                 "in theme 'minimal', light scheme"]
     for run in (build_site, lambda s: check_database(load_config(s))):
         with pytest.raises(ValidationError) as raised:

@@ -39,6 +39,7 @@ from generator.config import Config
 from generator.errors import BuildError
 
 DEFAULT_THEME = "classic"
+BUILT_IN_THEMES = ("classic", "minimal", "bold")  # the files of themes/ that ship with biogen
 # Where the stylesheets of themed pages go: under assets/, cached for a year (_headers).
 SHEETS_DIR = "assets/t"
 # WCAG 2.1 SC 1.4.3 (AA): text, at the sizes the themes use for accent-coloured text.
@@ -235,11 +236,14 @@ def _worst(accent, pairs: list[_Pair]) -> tuple[float, _Pair | None]:
     return min(((contrast_ratio(accent, pair.colour), pair) for pair in pairs), default=(21.0, None))
 
 
-def accent_shades(theme: Theme, accent: tuple[int, int, int]) -> tuple[tuple[int, int, int], str | None]:
+def accent_shades(theme: Theme, accent: tuple[int, int, int], written: str = "") -> tuple[tuple[int, int, int],
+                                                                                         str | None]:
     """(the accent's shade for the dark scheme, why `accent` cannot be used in `theme`, or None).
 
     The accent is the light scheme's as written; the dark scheme gets the nearest shade of
-    its hue that passes there (see the module's docstring)."""
+    its hue that passes there (see the module's docstring). `written` is the accent as the
+    database holds it, for the message."""
+    written = written or hex_colour(accent)
     light_pairs, dark_pairs = _pairs(theme, "light"), _pairs(theme, "dark")
     ratio, pair = _worst(accent, light_pairs)
     dark = nearest_passing_shade(accent, lambda shade: _worst(shade, dark_pairs)[0], TEXT_CONTRAST)
@@ -252,11 +256,11 @@ def accent_shades(theme: Theme, accent: tuple[int, int, int]) -> tuple[tuple[int
             advice = (f"the nearest shade of its hue that passes is {hex_colour(shade)} "
                       f"({_ratio_text(_worst(shade, light_pairs)[0])}; OKLCH lightness "
                       f"{oklch(shade)[0]:.2f} instead of {oklch(accent)[0]:.2f})")
-        return accent, (f"{hex_colour(accent)} is {_ratio_text(ratio)} {where} in theme {theme.name!r}, light "
+        return accent, (f"{written} is {_ratio_text(ratio)} {where} in theme {theme.name!r}, light "
                         f"scheme, where it carries text; WCAG 2.1 asks {TEXT_CONTRAST}:1. {advice[0].upper()}{advice[1:]}")
     if dark is None:
         dark_ratio, dark_pair = _worst(accent, dark_pairs)
-        return accent, (f"{hex_colour(accent)} is {_ratio_text(dark_ratio)} {dark_pair.role} {dark_pair.prop} "
+        return accent, (f"{written} is {_ratio_text(dark_ratio)} {dark_pair.role} {dark_pair.prop} "
                         f"({hex_colour(dark_pair.colour)}) in theme {theme.name!r}, dark scheme, and no shade of its "
                         f"hue reaches {TEXT_CONTRAST}:1 there; choose another colour or theme")
     return dark, None
@@ -289,6 +293,7 @@ class Looks:
         self.default = Look("/" + assets[STYLESHEET][0] if assets else "", default.light[BACKGROUND_PROPERTY],
                             default.dark[BACKGROUND_PROPERTY])
         self._made: dict[tuple, tuple[Look, Sheet | None, list[tuple[str, str]]]] = {}
+        self._shades: dict[tuple[str, str], tuple] = {}
 
     def of(self, settings) -> tuple[Look, Sheet | None, list[tuple[str, str]]]:
         """(look, its stylesheet file or None for style.css, [(column, problem)]) for a
@@ -322,7 +327,11 @@ class Looks:
         theme = self.themes[name]
         light, dark = {}, {}
         if colour is not None:
-            dark_shade, problem = accent_shades(theme, colour)
+            # ~1 ms each (the dark shade's search): once per theme and accent, whatever the shapes.
+            shades = self._shades.get((name, accent))
+            if shades is None:
+                shades = self._shades[(name, accent)] = accent_shades(theme, colour, accent)
+            dark_shade, problem = shades
             if problem:
                 return self.default, None, [("accent", problem)]
             light[ACCENT_PROPERTY], dark[ACCENT_PROPERTY] = hex_colour(colour), hex_colour(dark_shade)
