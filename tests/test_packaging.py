@@ -1,4 +1,5 @@
-"""The wheel carries the templates, assets and migrations: an installed biogen builds any folder."""
+"""The wheel carries the templates, assets, translations and migrations: an installed biogen
+builds any folder."""
 
 from __future__ import annotations
 
@@ -19,13 +20,14 @@ def test_wheel_builds_a_bare_site_folder(tmp_path):
     wheel = next((tmp_path / "wheel").glob("biogen-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for name in ("generator/_site/templates/profile.html", "generator/_site/assets/style.css",
+                 *(f"generator/_site/translations/{tag}.json" for tag in ("en", "vi", "es", "ar", "ja")),
                  "generator/_site/migrations/0001_initial_schema.sql", "generator/build/icons.json"):
         assert name in names
     installed = tmp_path / "installed"
     zipfile.ZipFile(wheel).extractall(installed)
     site = tmp_path / "bare-site"
     site.mkdir()
-    (site / "biogen.toml").write_text('base_url = "https://bare.example.com"\n')
+    (site / "biogen.toml").write_text('base_url = "https://bare.example.com"\nlanguage = "ja"\n')
     run = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(installed)!r}); "
                                  "from generator.cli import main; main()", "build"]
     result = subprocess.run(run, cwd=site, capture_output=True, text=True)
@@ -35,3 +37,5 @@ def test_wheel_builds_a_bare_site_folder(tmp_path):
         capture_output=True, text=True).stdout
     page = (site / "dist" / "default.html").read_text()
     assert "Default Profile" in page and '<link rel="stylesheet" href="/assets/style.' in page
+    assert '<html lang="ja">' in page
+    assert "<h1>ページが見つかりません</h1>" in (site / "dist" / "404.html").read_text()  # the packaged words

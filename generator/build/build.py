@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.build import sitefiles
+from generator.build import sitefiles, translations
 from generator.config import Config
 from generator.errors import BuildError, Problem, ValidationError
 from generator.data.migrate import open_migrated
@@ -79,6 +79,7 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
                 plan = plan_build(conn, trees, config, inputs_digest(config, assets), full=full)
             if plan.nothing_to_do and trees.live:
                 return _summary(conn, trees, started, unchanged=True)
+            translations.check_site(config)  # stop before writing anything (~1 ms)
             with _step("prepare staging"):
                 staging = trees.prepare_staging()
             with _undo_if_refused(trees, staging):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from generator.build import translations
 from generator.config import Config
 from generator.data.db import CHILD_TABLES, KEYS
 from generator.errors import Problem, ValidationError
@@ -13,20 +14,30 @@ from generator.data.validate import profile_problems
 
 
 def check_database(config: Config) -> tuple[int, list[str]]:
-    """(profiles checked, warnings); raises ValidationError listing every problem."""
+    """(profiles checked, warnings); raises ValidationError listing every problem.
+
+    A profile's language without a translation file is a problem; the words missing
+    in a language that some page uses (the site's, or a profile's) are warnings: those
+    pages show them in English."""
+    catalog = translations.check_site(config)
     conn = open_migrated(config.database, config.migrations_dir)
     problems, warnings, count = [], [], 0
+    languages = {config.language}
     try:
         for profile in load_profiles(conn):
             count += 1
             problems += profile_problems(profile, config.content_dir)
+            language = translations.language_problems(profile, catalog)
+            problems += language
+            if not language:
+                languages.add(translations.profile_language(profile) or config.language)
             warnings += [f"profile {profile.username!r}: {w}" for w in tie_warnings(profile)]
         problems += orphan_problems(conn)
     finally:
         conn.close()
     if problems:
         raise ValidationError(problems)
-    return count, warnings
+    return count, translations.missing_words_warnings(catalog, sorted(languages)) + warnings
 
 
 def orphan_problems(conn: sqlite3.Connection) -> list[Problem]:

@@ -1,6 +1,6 @@
 """Planning a build: which profiles it must render, from the change journal and a
-digest of everything else that shapes the pages (templates, assets, settings and
-biogen's own code)."""
+digest of everything else that shapes the pages (templates, translations, assets,
+settings and biogen's own code)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 import generator
 from generator.build.output import OutputTrees
 from generator.build.render_context import template_sources
+from generator.build.translations import source_files
 from generator.config import Config
 from generator.data import db
 from generator.data.model import profile_ids
@@ -83,6 +84,8 @@ def inputs_digest(config: Config, assets: dict) -> str:
     settings = {k: str(v) for k, v in sorted(vars(config).items()) if k not in ("workers", "wrangler_env", "d1")}
     digest.update(json.dumps(settings, sort_keys=True).encode())
     for path in template_sources(config):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in source_files(config.translation_dirs):  # the packaged file, then the site's words over it
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for logical, (output, _) in sorted(assets.items()):
         digest.update(f"{logical}={output}".encode())
