@@ -203,3 +203,14 @@ def test_bad_settings_in_a_document_are_problems_at_their_paths(document, path, 
     reading = read_document(document)
     assert [p for p, _ in reading.problems] == [path]
     assert all(word in reading.problems[0][1] for word in words), reading.problems
+
+
+def test_the_build_refuses_bad_settings_and_writes_nothing(tmp_path):
+    from generator.errors import ValidationError
+    from sitekit import build_site, execute, make_site
+    site = make_site(tmp_path / "site")
+    execute(site, "INSERT INTO profile_settings (profile_id, button_shape) VALUES ('p-min', 'circle')")
+    with pytest.raises(ValidationError) as caught:
+        build_site(site)
+    assert "profile 'minimal': profile_settings row 'p-min', column button_shape: 'circle'" in str(caught.value)
+    assert not (site / "dist").exists()
