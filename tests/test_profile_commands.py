@@ -255,3 +255,13 @@ def test_check_names_bad_settings_that_other_tools_wrote(site):
     assert "column seo_title_template: '%s and %s' must contain %s exactly once (it holds 2)" in result.output
     assert run(site, "profile", "set", "ana", "accent=", "show_links=", "seo_title_template=").exit_code == 0
     assert run(site, "check").exit_code == 0
+
+
+def test_readme_settings_commands_work(site):
+    script = _readme_block("### Settings", "biogen profile set")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(["bash", "-e", "-c", script], cwd=site, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "settings\n  theme:              bold\n  buttonShape:        pill\n  language:           es\n" in result.stdout
+    assert settings_row(site, "p-ana") == ("p-ana", "bold", None, "pill", "es", None, None, 0, "Mis enlaces", None,
+                                           None, None, "%s | Ana Souza", "Designer and maker in Lisbon")
