@@ -58,7 +58,7 @@ BY_COLUMN = {s.column: s for s in SETTINGS}
 # `biogen profile set` accepts a setting by its BioData name or its column name.
 BY_NAME = {**{s.name: s for s in SETTINGS}, **BY_COLUMN}
 # What the newer site's documents hold that biogen does not keep: dropped on import with a warning.
-UNSUPPORTED = {("settings", "defaultCollapsed"): "biogen shows the profile header open",
+UNSUPPORTED = {("settings", "defaultCollapsed"): "biogen always shows the profile header open",
                ("settings", "showSegmentTabs"): "biogen shows links and products on one page",
                ("seo", "url"): "biogen takes each page's URL from base_url in biogen.toml"}
 
@@ -110,7 +110,7 @@ def setting_problem(column: str, value: object) -> str | None:
 
 def _text_problem(kind: str, value: str) -> str | None:
     if not value.strip():
-        return "is blank; set it to NULL (empty) to use the default"
+        return "is blank; leave it unset (NULL) for the default"
     if _CONTROL.search(value):
         return f"{_shown(value)} contains a line break, tab or control character; write it on one line"
     limit = TEXT_LIMITS[kind]
@@ -159,14 +159,12 @@ def read_document(document: dict) -> Reading:
     """The settings of a BioData `document` (a dict holding `settings` and `seo`, either optional)."""
     reading = Reading(dict.fromkeys(COLUMNS), [], [])
     known = {s.path: s for s in SETTINGS}
-    _read_object(document, (), ("settings", "seo"), known, reading)
+    _read_object(document, (), [key for key in ("settings", "seo") if key in document], known, reading)
     return reading
 
 
-def _read_object(holder: dict, path: tuple[str, ...], keys: tuple[str, ...], known: dict, reading: Reading) -> None:
-    for key in keys if not path else holder:
-        if key not in holder:
-            continue
+def _read_object(holder: dict, path: tuple[str, ...], keys: list[str], known: dict, reading: Reading) -> None:
+    for key in keys:
         value, where = holder[key], path + (key,)
         if where in known:
             _read_value(known[where], value, where, reading)
@@ -174,11 +172,11 @@ def _read_object(holder: dict, path: tuple[str, ...], keys: tuple[str, ...], kno
             continue
         elif any(p[:len(where)] == where for p in known):  # an object holding settings
             if isinstance(value, dict):
-                _read_object(value, where, (), known, reading)
+                _read_object(value, where, list(value), known, reading)
             else:
                 reading.problems.append((where, f"is {kind_of(value)}; it must be an object (or left out)"))
         else:
-            reason = UNSUPPORTED.get(where, "biogen does not know it")
+            reason = UNSUPPORTED.get(where, "not a setting biogen knows")
             reading.dropped.append((where, f"dropped: {reason}"))
 
 
