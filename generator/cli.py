@@ -1,6 +1,6 @@
 """The biogen command line: each command parses its options and calls one function.
 
-Longer than ~400 lines for a reason: one click group of 17 commands, each a few
+Longer than ~400 lines for a reason: one click group of 18 commands, each a few
 lines that parse options and call into the package (the work happens there, never
 here), with the help text of every command and option beside its code. Read from
 the top, it is the index of what biogen can do.
@@ -262,7 +262,7 @@ def export(site_dir: Path, quiet: bool, username: str | None, everything: bool, 
 
 @cli.group()
 def profile() -> None:
-    """List, show, remove and rename profiles."""
+    """List, show, remove and rename profiles, and change their settings."""
 
 
 @profile.command("list")
@@ -281,6 +281,18 @@ def profile_show(site_dir: Path, quiet: bool, username: str, as_json: bool) -> N
     """Show one profile and its children, in display order."""
     from generator.authoring.profiles import profile_text
     click.echo(profile_text(load_config(site_dir), username, as_json=as_json))
+
+
+@profile.command("set")
+@site_options
+@click.argument("username")
+@click.argument("assignments", nargs=-1, required=True, metavar="KEY=VALUE...")
+def profile_set(site_dir: Path, quiet: bool, username: str, assignments: tuple[str, ...]) -> None:
+    """Change settings: theme=bold accent=#0a7 showLinks=false ("KEY=" resets one to its default)."""
+    from generator.authoring.profiles import set_settings
+    lines = set_settings(load_config(site_dir), username, assignments)
+    if not quiet:
+        click.echo("\n".join(lines))
 
 
 @profile.command("rm")

@@ -21,12 +21,15 @@ WRANGLER_NAME = "wrangler.toml"
 # Cloudflare Pages, free plan: 20,000 files per deployment (paid: 100,000).
 # See Cloudflare's Pages limits; set `max_files` in biogen.toml on a paid plan.
 PAGES_FREE_MAX_FILES = 20_000
+# A BCP 47 language tag as biogen accepts it: a 2-3 letter language, then subtags
+# (script, region, variant) of 2-8 letters or digits: "en", "vi", "pt-BR", "az-Arab".
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def packaged_dir(name: str) -> Path:
-    """The folder `name` (templates, assets, themes, migrations) that ships with biogen."""
+    """The folder `name` (templates, assets, themes, translations, migrations) that ships with biogen."""
     inside_wheel = _PACKAGE_DIR / "_site" / name
     if inside_wheel.is_dir():
         return inside_wheel
@@ -84,6 +87,11 @@ class Config:
         return _existing(self.site_dir / "themes", packaged_dir("themes"))
 
     @property
+    def translation_dirs(self) -> list[Path]:
+        """The site's own translations first (whose keys win), then the packaged ones."""
+        return _existing(self.site_dir / "translations", packaged_dir("translations"))
+
+    @property
     def cache_dir(self) -> Path:
         """Caches that survive builds and the output's deletion (compiled templates, ...)."""
         return self.site_dir / ".biogen" / "cache"
@@ -126,7 +134,7 @@ def load_config(site_dir: Path | str = ".", *, wrangler_env: str | None = None, 
     if not isinstance(home, str) or not home:
         problems.append("home must be the username of the profile shown at /")
     language = raw.get("language", "en")
-    if not isinstance(language, str) or not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
+    if not isinstance(language, str) or not LANGUAGE_TAG.fullmatch(language):
         problems.append(f"language must be a BCP 47 tag such as \"en\" or \"vi\", not {language!r}")
     directory = raw.get("directory", False)
     if not isinstance(directory, bool):

@@ -7,9 +7,11 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import given, settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from generator.data.biodata import _text, biodata_json, dumps, to_biodata
-from generator.data.model import BioLink, CarouselItem, Product, Profile, SocialLink, load_profiles
+from generator.data.model import BioLink, CarouselItem, Product, Profile, ProfileSettings, SocialLink, load_profiles
 
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not on PATH")
@@ -22,9 +24,18 @@ def _profile(**changes) -> Profile:
     return Profile(**base)
 
 
-def _full_profile(text: str = "x") -> Profile:
-    """A profile with `text` in every field the document carries."""
+def _settings(**values) -> ProfileSettings:
+    """A settings row of profile p1: NULL in every column not given."""
+    return ProfileSettings("p1", **{column: values.get(column) for column in ProfileSettings._fields[1:]})
+
+
+def _full_profile(text: str = "x", *, with_settings: bool = False) -> Profile:
+    """A profile with `text` in every field the document carries (and every text setting)."""
+    row = _settings(theme=text, accent=text, button_shape=text, language=text, show_links=1, show_products=0,
+                    show_tools=1, links_heading=text, products_heading=text, tools_heading=text, seo_title=text,
+                    seo_title_template=text, seo_description=text)
     return _profile(
+        profile_settings=(row,) if with_settings else (),
         display_name=text, tagline=text, avatar_url=text, cover_url=text,
         social_links=(SocialLink("s1", "p1", text, text, text, 0), SocialLink("s2", "p1", text, text, None, 1)),
         bio_links=(BioLink("b1", "p1", text, text, text, text, 0), BioLink("b2", "p1", text, text, None, None, 1)),
@@ -189,7 +200,8 @@ def javascript_output(tmp_path_factory):
     source = folder / "documents.json"
     cases = sorted(HOSTILE)
     # ASCII-only input, so the comparison below is not Python reading its own output back.
-    source.write_text(json.dumps([to_biodata(_full_profile(HOSTILE[c])) for c in cases], ensure_ascii=True))
+    source.write_text(json.dumps([to_biodata(_full_profile(HOSTILE[c], with_settings=True)) for c in cases],
+                                 ensure_ascii=True))
     script = ("const fs = require('fs');"
               "const docs = JSON.parse(fs.readFileSync(process.argv[1], 'utf8'));"
               "const out = Buffer.from(docs.map(d => JSON.stringify(d)).join('\\n'), 'utf8');"
@@ -206,13 +218,13 @@ def javascript_output(tmp_path_factory):
 @needs_node
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_biodata_json_equals_javascripts_json_stringify_byte_for_byte(javascript_output, case):
-    ours = biodata_json(_full_profile(HOSTILE[case])).encode("utf-8")
+    ours = biodata_json(_full_profile(HOSTILE[case], with_settings=True)).encode("utf-8")
     assert ours == javascript_output[case]
 
 
 @needs_node
 def test_the_one_megabyte_document_is_large(javascript_output):
-    assert len(javascript_output["one_megabyte"]) > 7 * 1_000_000  # eleven fields of 1 MB text
+    assert len(javascript_output["one_megabyte"]) > 7 * 1_000_000  # eleven fields of 1 MB text, and settings
 
 
 # Floats never reach biodata from SQLite (every text column has TEXT affinity), but a
@@ -244,3 +256,76 @@ def test_a_float_is_written_as_javascripts_string(javascript_strings, value):
 @pytest.mark.parametrize("value", FLOATS_DIFFERENT, ids=repr)
 def test_a_float_is_written_as_javascripts_string_at_the_extremes(javascript_strings, value):
     assert _text(value) == javascript_strings[repr(value)]
+
+
+# --------------------------------------------------------------------------
+# Settings: "settings" and "seo", only what is set, after the four lists
+# --------------------------------------------------------------------------
+
+def test_every_setting_appears_under_its_biodata_name_in_the_contracts_order():
+    row = _settings(theme="bold", accent="#0A7", button_shape="pill", language="vi", show_links=1, show_products=0,
+                    show_tools=0, links_heading="Liên kết", products_heading="Shop", tools_heading="Tools",
+                    seo_title="Ana", seo_title_template="%s | Ana", seo_description="Designer")
+    document = to_biodata(_profile(profile_settings=(row,)))
+    assert list(document) == ["profile", "links", "products", "aiTools", "settings", "seo"]
+    assert list(document["settings"].items()) == [
+        ("theme", "bold"), ("accent", "#0A7"), ("buttonShape", "pill"), ("language", "vi"), ("showLinks", True),
+        ("showProducts", False), ("showAiTools", False), ("linksHeading", "Liên kết"), ("productsHeading", "Shop"),
+        ("toolsHeading", "Tools")]
+    assert document["seo"] == {"title": {"default": "Ana", "template": "%s | Ana"}, "description": "Designer"}
+    assert list(document["seo"]) == ["title", "description"]
+    assert list(document["seo"]["title"]) == ["default", "template"]
+    assert biodata_json(_profile(profile_settings=(row,))).endswith(
+        '"aiTools":[],"settings":{"theme":"bold","accent":"#0A7","buttonShape":"pill","language":"vi",'
+        '"showLinks":true,"showProducts":false,"showAiTools":false,"linksHeading":"Liên kết",'
+        '"productsHeading":"Shop","toolsHeading":"Tools"},'
+        '"seo":{"title":{"default":"Ana","template":"%s | Ana"},"description":"Designer"}}')
+
+
+@pytest.mark.parametrize("values, expected", [
+    ({"accent": "#fff"}, {"settings": {"accent": "#fff"}}),
+    ({"show_tools": 0}, {"settings": {"showAiTools": False}}),
+    ({"seo_title_template": "%s · Ana"}, {"seo": {"title": {"template": "%s · Ana"}}}),
+    ({"seo_description": "Hi"}, {"seo": {"description": "Hi"}}),
+    ({"seo_title": "Ana", "seo_description": "Hi"}, {"seo": {"title": {"default": "Ana"}, "description": "Hi"}}),
+    ({"language": "ar", "seo_title": "سارة"}, {"settings": {"language": "ar"}, "seo": {"title": {"default": "سارة"}}}),
+])
+def test_only_the_set_settings_appear(values, expected):
+    document = to_biodata(_profile(profile_settings=(_settings(**values),)))
+    assert {key: document[key] for key in ("settings", "seo") if key in document} == expected
+
+
+def test_a_row_of_nulls_keeps_the_document_of_a_profile_without_settings():
+    for profile in (_profile(), _full_profile("Tiếng Việt")):
+        with_nulls = _profile(**{**{f: getattr(profile, f) for f in Profile.__slots__}, "profile_settings": (_settings(),)})
+        assert to_biodata(with_nulls) == to_biodata(profile)
+        assert list(to_biodata(with_nulls)) == ["profile", "links", "products", "aiTools"]
+        assert biodata_json(with_nulls) == biodata_json(profile)
+
+
+def test_settings_read_from_the_database_appear_in_the_document(empty_db, add_profile):
+    add_profile(empty_db, "p1")
+    add_profile(empty_db, "p2")
+    empty_db.execute("INSERT INTO profile_settings (profile_id, theme, show_links) VALUES ('p1', 'minimal', 0)")
+    empty_db.execute("INSERT INTO profile_settings (profile_id) VALUES ('p2')")
+    first, second = load_profiles(empty_db)
+    assert json.loads(biodata_json(first))["settings"] == {"theme": "minimal", "showLinks": False}
+    assert "settings" not in json.loads(biodata_json(second)) and "seo" not in json.loads(biodata_json(second))
+
+
+# Any text (including what JSON must escape), any value SQLite can hand back in a column.
+_ANY_TEXT = st.one_of(st.text(max_size=20), st.sampled_from(list(HOSTILE.values())[:21]))
+_COLUMN_VALUE = st.one_of(st.none(), _ANY_TEXT, st.integers(-2, 3), st.floats(allow_nan=False, width=32))
+_SETTINGS_ROWS = st.builds(lambda values: ProfileSettings("p1", *values),
+                           st.lists(_COLUMN_VALUE, min_size=13, max_size=13))
+_LINKS = st.lists(st.builds(lambda i, name, url, description: BioLink(f"b{i}", "p1", name, url, description, None, i),
+                            st.integers(0, 9), _ANY_TEXT, _ANY_TEXT, st.none() | _ANY_TEXT), max_size=3)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(row=st.none() | _SETTINGS_ROWS, name=_ANY_TEXT, tagline=st.none() | _ANY_TEXT, links=_LINKS)
+def test_the_fast_serializer_writes_exactly_what_the_document_encodes_to(row, name, tagline, links):
+    profile = _profile(display_name=name, tagline=tagline, bio_links=tuple(links),
+                       profile_settings=() if row is None else (row,))
+    assert biodata_json(profile) == dumps(to_biodata(profile))
+    assert json.loads(biodata_json(profile)) == to_biodata(profile)

@@ -23,7 +23,7 @@ from generator.data.db import connect
 from generator.errors import DocumentError
 from generator.data.migrate import create_database
 from generator.data.store import export_all, export_one
-from sitekit import build_site, make_site
+from sitekit import build_site, execute, make_site
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -84,6 +84,29 @@ def test_export_all_round_trips_through_an_empty_database(site, tmp_path):
     assert "created 0, changed 0, unchanged 5 profiles" in again.output
 
 
+def test_export_all_with_settings_round_trips_byte_for_byte(site, tmp_path):
+    execute(site, "INSERT INTO profile_settings (profile_id, theme, accent, show_tools, links_heading, seo_title, "
+                  "seo_title_template, seo_description) VALUES ('p-vi', 'bold', '#0A7', 0, 'Liên kết \"hay\"', "
+                  "'Linh', '%s | Linh', 'Xin chào');"
+                  "INSERT INTO profile_settings (profile_id, button_shape, show_links, show_products) "
+                  "VALUES ('p-ana', 'pill', 1, 0);"
+                  "INSERT INTO profile_settings (profile_id) VALUES ('p-rtl')")
+    first = tmp_path / "first.json"
+    assert run(site, "export", "--all", "-o", str(first)).exit_code == 0
+    document = json.loads(first.read_text(encoding="utf-8"))
+    assert document["bioData"]["linh.example.com"]["seo"] == {"title": {"default": "Linh", "template": "%s | Linh"},
+                                                             "description": "Xin chào"}
+    assert document["bioData"]["ana"]["settings"] == {"buttonShape": "pill", "showLinks": True, "showProducts": False}
+    assert "settings" not in document["bioData"]["rtl"]
+    copy = empty_site(tmp_path / "copy")
+    imported = run(copy, "import", str(first))
+    assert imported.exit_code == 0 and "dropped" not in imported.output, imported.output
+    second = tmp_path / "second.json"
+    assert run(copy, "export", "--all", "-o", str(second)).exit_code == 0
+    assert second.read_bytes() == first.read_bytes()
+    assert "unchanged 5 profiles" in run(copy, "import", str(second)).output
+
+
 def test_export_of_the_current_sites_data_round_trips(tmp_path):
     copy = empty_site(tmp_path / "copy")
     source = Path(__file__).parent / "fixtures" / "import" / "edge-config.json"
@@ -127,12 +150,32 @@ SOCIAL = st.fixed_dictionaries({"name": TEXTS, "url": LINKS}, optional={"icon": 
 LINK = _entry({"name": TEXTS, "url": LINKS}, {"description": _maybe(TEXTS), "backgroundImage": _maybe(IMAGES)})
 PRODUCT = _entry({"name": TEXTS, "price": st.one_of(TEXTS, st.integers()), "url": LINKS}, {"image": _maybe(IMAGES)})
 TOOL = _entry({"name": TEXTS, "url": LINKS}, {"logo": _maybe(IMAGES)})
+# Settings as the newer site writes them: valid values, "" and null (unset), and the keys
+# biogen drops (defaultCollapsed, showSegmentTabs, seo.url).
+HEADINGS = st.sampled_from(["Liên kết 🌸", 'a "b" \\ c', "", None, "x" * 60])
+SWITCH = _maybe(st.booleans())
+SETTINGS_DOC = st.fixed_dictionaries({}, optional={
+    "theme": st.sampled_from(["bold", "minimal", "my-theme", "", None]),
+    "defaultCollapsed": st.booleans(),
+    "accent": st.sampled_from(["#0a7", "#ABCDEF", "", None]),
+    "buttonShape": st.sampled_from(["rounded", "pill", "square", None]),
+    "language": st.sampled_from(["en", "vi", "pt-BR", "", None]),
+    "showLinks": SWITCH, "showProducts": SWITCH, "showAiTools": SWITCH, "showSegmentTabs": st.booleans(),
+    "linksHeading": HEADINGS, "productsHeading": HEADINGS, "toolsHeading": HEADINGS})
+SEO_DOC = st.fixed_dictionaries({}, optional={
+    "url": st.just("https://a.example"),
+    "description": st.sampled_from(["Designer & maker", "", None]),
+    "title": _maybe(st.fixed_dictionaries({}, optional={"template": st.sampled_from(["%s | Ana", "", None]),
+                                                        "default": HEADINGS}))})
 BIODATA = st.fixed_dictionaries(
     {"profile": st.fixed_dictionaries({"name": TEXTS}, optional={
         "tagline": _maybe(TEXTS), "avatar": _maybe(IMAGES), "coverImage": _maybe(IMAGES),
         "socialLinks": st.lists(SOCIAL, max_size=3)})},
     optional={"links": st.lists(LINK, max_size=3), "products": st.lists(PRODUCT, max_size=2),
-              "aiTools": st.lists(TOOL, max_size=2)})
+              "aiTools": st.lists(TOOL, max_size=2), "settings": _maybe(SETTINGS_DOC), "seo": _maybe(SEO_DOC)})
+# The contract's order of the keys biogen keeps.
+SETTINGS_ORDER = ("theme", "accent", "buttonShape", "language", "showLinks", "showProducts", "showAiTools",
+                  "linksHeading", "productsHeading", "toolsHeading")
 
 
 def normalized(document: dict) -> dict:
@@ -143,7 +186,14 @@ def normalized(document: dict) -> dict:
     def url(value):
         return "" if value is None else value.strip()
 
+    def kept(holder, keys):
+        return {key: holder[key] for key in keys if (holder or {}).get(key) not in (None, "")}
+
     head = document["profile"]
+    settings = kept(document.get("settings"), SETTINGS_ORDER)
+    seo = {"title": kept((document.get("seo") or {}).get("title"), ("default", "template"))}
+    seo.update(kept(document.get("seo"), ("description",)))
+    seo = {key: value for key, value in seo.items() if value}
     return {
         "profile": {"name": head["name"], "tagline": text(head.get("tagline")), "avatar": url(head.get("avatar")),
                     "coverImage": url(head.get("coverImage")),
@@ -155,6 +205,7 @@ def normalized(document: dict) -> dict:
                       "url": url(p["url"])} for i, p in enumerate(document.get("products", []), 1)],
         "aiTools": [{"id": i, "name": t["name"], "logo": url(t.get("logo")), "url": url(t["url"])}
                     for i, t in enumerate(document.get("aiTools", []), 1)],
+        **({"settings": settings} if settings else {}), **({"seo": seo} if seo else {}),
     }
 
 
@@ -167,7 +218,8 @@ def shared_db(tmp_path_factory):
 
 def _state(conn: sqlite3.Connection) -> list:
     return [conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
-            for t in ("profiles", "social_links", "bio_links", "products", "carousel_items")]
+            for t in ("profiles", "social_links", "bio_links", "products", "carousel_items")] + [
+        conn.execute("SELECT * FROM profile_settings ORDER BY profile_id").fetchall()]
 
 
 def _import_text(conn: sqlite3.Connection, text: str, username: str | None = None):

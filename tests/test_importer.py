@@ -43,9 +43,10 @@ def rows(site: Path, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def dump(site: Path) -> list:
-    """Every row of the five profile tables, to prove that nothing changed."""
+    """Every row of the six profile tables, to prove that nothing changed."""
     return [rows(site, f"SELECT * FROM {t} ORDER BY id") for t in
-            ("profiles", "social_links", "bio_links", "products", "carousel_items")]
+            ("profiles", "social_links", "bio_links", "products", "carousel_items")] + [
+        rows(site, "SELECT * FROM profile_settings ORDER BY profile_id")]
 
 
 def incoming(document, **options):
@@ -350,3 +351,108 @@ def test_a_single_biodata_under_the_edge_config_key(site):
     # A domain literally named "profile" is still a domain.
     by_domain = incoming({"bioData": {"profile": single}})
     assert [(p.username, p.path) for p in by_domain] == [("profile", '$.bioData["profile"]')]
+
+
+# ---- settings and seo (the newer site's shape) ---------------------------------------------
+
+SETTINGS = {"theme": "bold", "accent": "#0A7", "buttonShape": "pill", "language": "vi", "showLinks": True,
+            "showProducts": False, "showAiTools": False, "linksHeading": "Liên kết", "productsHeading": "Cửa hàng",
+            "toolsHeading": "Công cụ"}
+SEO = {"title": {"default": "Linh", "template": "%s | Linh"}, "description": "Xin chào"}
+
+
+def settings_rows(site: Path, username: str) -> list[tuple]:
+    return rows(site, "SELECT s.* FROM profile_settings s JOIN profiles p ON p.id = s.profile_id WHERE p.username = ?",
+                (username,))
+
+
+def test_settings_and_seo_are_stored_and_exported_as_imported(site):
+    document = biodata(settings=SETTINGS, seo=SEO)
+    result = run(site, "import", "-", "--username", "linh", input=json.dumps(document))
+    assert result.exit_code == 0, result.output
+    assert "create     linh  0 social links, 0 links, 0 products, 0 tools; settings" in result.output
+    [row] = settings_rows(site, "linh")
+    assert row[1:] == ("bold", "#0A7", "pill", "vi", 1, 0, 0, "Liên kết", "Cửa hàng", "Công cụ", "Linh", "%s | Linh",
+                       "Xin chào")
+    exported = run(site, "export", "linh").output
+    assert exported == json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_only_the_given_settings_are_set(site):
+    document = biodata(settings={"showAiTools": False, "linksHeading": ""}, seo={"title": {"template": "%s · A"}})
+    assert run(site, "import", "-", "--username", "a", input=json.dumps(document)).exit_code == 0
+    [row] = settings_rows(site, "a")
+    # theme, accent, button_shape, language, show_links, show_products, show_tools, three headings, seo_*
+    assert row[1:] == (None, None, None, None, None, None, 0, None, None, None, None, "%s · A", None)
+    assert json.loads(run(site, "export", "a").output)["settings"] == {"showAiTools": False}
+
+
+def test_the_newer_sites_keys_biogen_does_not_keep_are_dropped_with_a_warning(site):
+    document = {"bioData": {"a.com": biodata(settings={**SETTINGS, "defaultCollapsed": True, "showSegmentTabs": True,
+                                                       "glitter": "on"},
+                                             seo={**SEO, "url": "https://a.com", "title": {**SEO["title"], "x": 1}})}}
+    result = run(site, "import", "-", input=json.dumps(document))
+    assert result.exit_code == 0, result.output
+    for path in ('$.bioData["a.com"].settings.defaultCollapsed: dropped', '$.bioData["a.com"].settings.showSegmentTabs',
+                 '$.bioData["a.com"].settings.glitter: dropped', '$.bioData["a.com"].seo.url: dropped',
+                 '$.bioData["a.com"].seo.title.x: dropped'):
+        assert f"warning: {path}" in result.output
+    exported = json.loads(run(site, "export", "a.com").output)
+    assert exported["settings"] == SETTINGS and exported["seo"] == SEO
+
+
+def test_bad_settings_are_refused_with_their_json_paths_and_nothing_is_written(site):
+    before = dump(site)
+    document = {"bioData": {"ana": biodata(settings={"accent": "teal", "showLinks": "yes", "theme": "Bold"},
+                                           seo={"title": {"template": "Ana"}, "description": "x" * 161}),
+                            "new.example.com": biodata(settings={"theme": "bold"})}}
+    result = run(site, "import", "-", input=json.dumps(document))
+    assert result.exit_code == 1
+    assert "cannot be imported (5 problems); nothing was written" in result.output
+    for line in ('$.bioData["ana"].settings.accent: \'teal\' is not a CSS hex colour',
+                 '$.bioData["ana"].settings.showLinks: is a string; it must be true or false',
+                 '$.bioData["ana"].settings.theme: \'Bold\' is not a theme name',
+                 '$.bioData["ana"].seo.title.template: \'Ana\' must contain %s exactly once',
+                 '$.bioData["ana"].seo.description: \'' + "x" * 70 + '...\' is 161 characters long'):
+        assert line in result.output, line
+    assert dump(site) == before
+
+
+def test_settings_objects_with_a_key_given_twice_are_refused(site):
+    text = '{"profile": {"name": "A"}, "seo": {"title": {"default": "A", "default": "B"}}}'
+    result = run(site, "import", "-", input=text)
+    assert result.exit_code == 1 and "$.seo.title.default: appears more than once in this object" in result.output
+
+
+def test_changed_settings_update_the_profile_and_its_updated_at(site, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01 00:00:00 UTC
+    document = json.loads(run(site, "export", "ana").output)
+    assert run(site, "import", "-", "--username", "ana", input=json.dumps(document)).output.endswith(
+        "created 0, changed 0, unchanged 1 profile\n")
+    document["settings"] = {"theme": "minimal"}
+    result = run(site, "import", "-", "--username", "ana", input=json.dumps(document))
+    assert "change     ana  settings" in result.output
+    assert settings_rows(site, "ana")[0][1] == "minimal"
+    assert rows(site, "SELECT updated_at FROM profiles WHERE username = 'ana'") == [("2026-01-01 00:00:00",)]
+    again = run(site, "import", "-", "--username", "ana", input=json.dumps(document))
+    assert "changed 0, unchanged 1" in again.output
+    # A document without settings means every setting at its default, as the export of such a profile is.
+    del document["settings"]
+    document["seo"] = {"description": "Designer"}
+    result = run(site, "import", "-", "--username", "ana", input=json.dumps(document))
+    assert "change     ana  settings, seo" in result.output
+    assert settings_rows(site, "ana")[0][1:] == (None,) * 12 + ("Designer",)
+    del document["seo"]
+    assert run(site, "import", "-", "--username", "ana", input=json.dumps(document)).exit_code == 0
+    assert settings_rows(site, "ana") == []  # no row rather than a row of NULLs
+    assert run(site, "export", "ana").output == json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_a_row_of_nulls_and_a_document_without_settings_are_the_same(site):
+    from sitekit import execute
+    execute(site, "INSERT INTO profile_settings (profile_id) VALUES ('p-ana')")
+    before = dump(site)
+    document = run(site, "export", "ana").output
+    result = run(site, "import", "-", "--username", "ana", input=document)
+    assert "changed 0, unchanged 1" in result.output
+    assert dump(site) == before

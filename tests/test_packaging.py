@@ -1,4 +1,5 @@
-"""The wheel carries the templates, assets, themes and migrations: an installed biogen builds any folder."""
+"""The wheel carries the templates, assets, themes, translations and migrations: an installed
+biogen builds any folder."""
 
 from __future__ import annotations
 
@@ -22,13 +23,14 @@ def test_wheel_builds_a_bare_site_folder(tmp_path):
     for name in ("generator/_site/templates/profile.html", "generator/_site/assets/style.css",
                  "generator/_site/themes/classic.css", "generator/_site/themes/minimal.css",
                  "generator/_site/themes/bold.css",
+                 *(f"generator/_site/translations/{tag}.json" for tag in ("en", "vi", "es", "ar", "ja")),
                  "generator/_site/migrations/0001_initial_schema.sql", "generator/build/icons.json"):
         assert name in names
     installed = tmp_path / "installed"
     zipfile.ZipFile(wheel).extractall(installed)
     site = tmp_path / "bare-site"
     site.mkdir()
-    (site / "biogen.toml").write_text('base_url = "https://bare.example.com"\n')
+    (site / "biogen.toml").write_text('base_url = "https://bare.example.com"\nlanguage = "ja"\n')
     run = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(installed)!r}); "
                                  "from generator.cli import main; main()", "build"]
     result = subprocess.run(run, cwd=site, capture_output=True, text=True)
@@ -38,6 +40,8 @@ def test_wheel_builds_a_bare_site_folder(tmp_path):
         capture_output=True, text=True).stdout
     page = (site / "dist" / "default.html").read_text()
     assert "Default Profile" in page and '<link rel="stylesheet" href="/assets/style.' in page
+    assert '<html lang="ja">' in page
+    assert "<h1>ページが見つかりません</h1>" in (site / "dist" / "404.html").read_text()  # the packaged words
     # A profile with a built-in theme of its own: the themes shipped in the wheel.
     conn = sqlite3.connect(site / "content" / "bio.db")
     with conn:

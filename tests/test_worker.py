@@ -78,9 +78,23 @@ def assert_same_bytes(site: Path, server, usernames=None) -> None:
         list(pool.map(check, files))
 
 
+# Every setting of linh.example.com (text the JSON must escape among them), and a row of
+# NULLs for rtl, which must keep the document of a profile without settings.
+SETTINGS_SQL = (
+    "INSERT INTO profile_settings (profile_id, theme, accent, button_shape, language, show_links, show_products, "
+    "show_tools, links_heading, products_heading, tools_heading, seo_title, seo_title_template, seo_description) "
+    "VALUES ('p-vi', 'bold', '#0A7B55', 'pill', 'vi', 1, 0, 0, 'Liên kết \"hay\" 🌸', 'Cửa hàng', 'Công cụ', "
+    "'Linh \\ Nguyễn', '%s | Linh', 'Xin chào </script> & \u2028');"
+    "INSERT INTO profile_settings (profile_id) VALUES ('p-rtl')")
+
+
 def test_worker_answers_every_profile_with_the_static_json_bytes(tmp_path):
     site = wrangler_site(tmp_path / "site")
+    execute(site, SETTINGS_SQL)
     build_site(site)
+    documents = site / "dist" / "api" / "profiles"
+    assert list(json.loads((documents / "linh.example.com.json").read_text()))[-2:] == ["settings", "seo"]
+    assert list(json.loads((documents / "rtl.json").read_text())) == ["profile", "links", "products", "aiTools"]
     push(site)
     assert CliRunner().invoke(cli, ["verify", "--local", "--site", str(site)]).exit_code == 0
     with start_worker(site) as server:
@@ -95,11 +109,20 @@ def test_worker_answers_every_profile_with_the_static_json_bytes(tmp_path):
                       "DELETE FROM profiles WHERE username = 'minimal';"
                       "INSERT INTO profiles (id, username, display_name, tagline) VALUES ('p-new', 'newbie', 'Né \"wbie\"', 'a\\b');"
                       "INSERT INTO products (id, profile_id, name, price, url, order_index) VALUES "
-                      "('pn', 'p-new', 'Thing', '9.90', 'https://shop.example', 0)")
+                      "('pn', 'p-new', 'Thing', '9.90', 'https://shop.example', 0);"
+                      # A changed setting, a first one, and settings removed: each a new document.
+                      "UPDATE profile_settings SET show_products = 1, accent = NULL WHERE profile_id = 'p-vi';"
+                      "UPDATE profile_settings SET seo_description = 'وصف' WHERE profile_id = 'p-rtl';"
+                      "INSERT INTO profile_settings (profile_id, show_tools) VALUES ('p-ana', 0)")
         build_site(site)
         output = push(site)
         assert "rows written" in output and "cached document" in output
         assert_same_bytes(site, server)
+        assert json.loads((documents / "rtl.json").read_text())["seo"] == {"description": "وصف"}
+        execute(site, "DELETE FROM profile_settings WHERE profile_id = 'p-ana'")
+        build_site(site)
+        push(site)
+        assert_same_bytes(site, server, ["ana"])
         status, _, _ = get(f"{server.url}/api/profiles/minimal")
         assert status == 404
     assert CliRunner().invoke(cli, ["verify", "--local", "--site", str(site)]).exit_code == 0

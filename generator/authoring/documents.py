@@ -11,6 +11,7 @@ Edge Config content `{"bioData": {"<domain>": BioData}}` (which is also what
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -20,7 +21,8 @@ from typing import BinaryIO
 
 from generator.data import store
 from generator.errors import DocumentError
-from generator.data.model import CHILDREN, Profile
+from generator.data.model import CHILDREN, Profile, ProfileSettings
+from generator.data.profile_settings import COLUMNS as SETTINGS_COLUMNS, is_default, kind_of, read_document
 from generator.data.validate import image_problem, link_problem, local_file_problem, username_problem
 
 # The largest file `biogen import` reads. Edge Config holds at most 512 KB (its
@@ -61,18 +63,21 @@ CHILD_FIELDS: dict[str, tuple[str, tuple[Field, ...]]] = {
                                    Field("url", "url", "link", True))),
 }
 CHILD_NOUNS = {"social_links": "social link", "bio_links": "link", "products": "product", "carousel_items": "tool"}
-BIODATA_KEYS = ("profile", "links", "products", "aiTools")
+# "settings" and "seo" are the newer site's: biogen keeps what profile_settings holds.
+BIODATA_KEYS = ("profile", "links", "products", "aiTools", "settings", "seo")
 PROFILE_KEYS = tuple(f.key for f in PROFILE_FIELDS) + ("socialLinks",)
 
 
 @dataclass(frozen=True)
 class Incoming:
-    """One profile as a file gives it: column values, and child rows in CHILD_COLUMNS order."""
+    """One profile as a file gives it: column values, child rows in CHILD_COLUMNS order, and
+    its settings ({profile_settings column: value}, None where unset)."""
 
     username: str
     path: str
     content: dict[str, str | None]
     children: dict[str, list[tuple]]
+    settings: dict[str, object] = field(default_factory=dict)
 
     def as_profile(self) -> Profile:
         """The Profile this would become (its ids are placeholders)."""
@@ -81,6 +86,8 @@ class Incoming:
             kids[table] = tuple(row_type(id=str(i), profile_id="", order_index=i,
                                          **dict(zip(store.CHILD_COLUMNS[table], row)))
                                 for i, row in enumerate(self.children[table]))
+        if not is_default(self.settings):
+            kids["profile_settings"] = (ProfileSettings("", *(self.settings.get(c) for c in SETTINGS_COLUMNS)),)
         return Profile(id="", username=self.username, created_at=None, updated_at=None,
                        **self.content, **kids)
 
@@ -270,9 +277,30 @@ def _biodata(value: object, path: str, found: _Findings, content_dir: Path | Non
         holder, where = (profile, f"{path}.profile") if table == "social_links" else (value, path)
         items = holder.get(key, []) if isinstance(holder, dict) else []
         children[table] = _rows(items, f"{where}.{key}", table, found, content_dir)
+    settings = _settings(value, path, found)
     if len(content) != len(PROFILE_FIELDS):
         return None
-    return content, children
+    return content, children, settings
+
+
+def _settings(value: dict, path: str, found: _Findings) -> dict[str, object]:
+    """The settings of a BioData's `settings` and `seo`; keys biogen does not keep are
+    dropped with a warning (the newer site's defaultCollapsed, showSegmentTabs, seo.url)."""
+    for key in ("settings", "seo"):
+        _nested_duplicates(value.get(key), _at(path, key), found)
+    reading = read_document(value)
+    for keys, message in reading.problems:
+        found.problem(functools.reduce(_at, keys, path), message)
+    for keys, message in reading.dropped:
+        found.warnings.append(f"{functools.reduce(_at, keys, path)}: {message}")
+    return reading.values
+
+
+def _nested_duplicates(value: object, path: str, found: _Findings) -> None:
+    if isinstance(value, dict):
+        _duplicates(value, path, found)
+        for key, inner in value.items():
+            _nested_duplicates(inner, _at(path, key), found)
 
 
 def _rows(items: object, path: str, table: str, found: _Findings, content_dir: Path | None) -> list:
@@ -368,16 +396,4 @@ def _at(path: str, key: str) -> str:
     return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
 
 
-def _kind(value: object) -> str:
-    """The JSON type of `value`, with an article, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return f"the number {value!r}"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
+_kind = kind_of  # the JSON type of a value, with an article, for messages

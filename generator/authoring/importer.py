@@ -12,6 +12,7 @@ from generator.authoring.documents import CHILD_FIELDS, CHILD_NOUNS, PROFILE_FIE
 from generator.data import store
 from generator.data.biodata import to_biodata
 from generator.data.model import CHILDREN, Profile, load_profiles
+from generator.data.profile_settings import is_default
 from generator.errors import DatabaseError
 
 
@@ -22,7 +23,7 @@ class Change:
     action: str  # "create", "change" or "unchanged"
     incoming: Incoming
     existing: Profile | None
-    fields: tuple[str, ...] = ()  # the profile's own BioData keys that change
+    fields: tuple[str, ...] = ()  # the profile's own BioData keys that change, and settings/seo
     tables: tuple[tuple[str, int, int], ...] = ()  # (child table, rows removed, rows added)
 
     def describe(self) -> str:
@@ -30,6 +31,8 @@ class Change:
         parts = []
         if self.action == "create":
             parts.append(", ".join(counted({t: len(rows) for t, rows in self.incoming.children.items()})))
+            if not is_default(self.incoming.settings):
+                parts.append("settings")
         elif self.action == "change":
             if self.fields:
                 parts.append(", ".join(self.fields))
@@ -58,6 +61,8 @@ def _compare(entry: Incoming, current: Profile | None) -> Change:
         return Change("create", entry, None)
     new, old = to_biodata(entry.as_profile()), to_biodata(current)
     fields = tuple(f.key for f in PROFILE_FIELDS if new["profile"][f.key] != old["profile"][f.key])
+    # A document without settings means every setting at its default, as it exports.
+    fields += tuple(key for key in SETTINGS_KEYS if new.get(key) != old.get(key))
     tables = []
     for table, _ in CHILDREN:
         key = CHILD_FIELDS[table][0]
@@ -68,6 +73,9 @@ def _compare(entry: Incoming, current: Profile | None) -> Change:
     if fields or tables:
         return Change("change", entry, current, fields, tuple(tables))
     return Change("unchanged", entry, current)
+
+
+SETTINGS_KEYS = ("settings", "seo")
 
 
 def _section(document: dict, key: str) -> list[tuple]:
@@ -93,9 +101,13 @@ def _apply(conn: sqlite3.Connection, plan: list[Change], now: str) -> None:
     for change in plan:
         entry = change.incoming
         if change.action == "create":
-            store.insert_profile(conn, entry.username, entry.content, entry.children, now)
+            profile_id = store.insert_profile(conn, entry.username, entry.content, entry.children, now)
+            if not is_default(entry.settings):
+                store.write_settings(conn, profile_id, entry.settings)
         elif change.action == "change":
             store.update_profile(conn, change.existing.id, entry.content, now)
+            if any(key in change.fields for key in SETTINGS_KEYS):
+                store.write_settings(conn, change.existing.id, entry.settings)
             for table, _, _ in change.tables:
                 store.replace_children(conn, change.existing.id, table, entry.children[table])
 

@@ -1,5 +1,10 @@
 """What `biogen export` and `biogen profile ...` do: open the site's database, call
-generator.data.store, and lay out the answer as text for the command line."""
+generator.data.store, and lay out the answer as text for the command line.
+
+`biogen profile set` changes a profile's settings (the table profile_settings, see
+generator.data.profile_settings) by their BioData or column names, checked with the
+build's rules before anything is written, in one transaction with the profile's
+updated_at."""
 
 from __future__ import annotations
 
@@ -19,7 +24,10 @@ from generator.config import Config
 from generator.authoring.documents import CHILD_FIELDS
 from generator.authoring.importer import counted
 from generator.data.migrate import open_migrated
-from generator.data.model import CHILDREN
+from generator.data.model import CHILDREN, ProfileSettings
+from generator.data.profile_settings import BY_COLUMN, COLUMNS as SETTINGS_COLUMNS, SETTINGS, Setting, \
+    parse_assignment, setting_problem
+from generator.errors import Problem, ValidationError
 
 
 @contextlib.contextmanager
@@ -118,6 +126,7 @@ def profile_text(config: Config, username: str, *, as_json: bool = False) -> str
              f"updated {profile.updated_at or '-'})"]
     for key in ("name", "tagline", "avatar", "coverImage"):
         lines.append(f"  {key + ':':<11} {head[key]}")
+    lines += settings_lines(profile.settings)
     for table, _ in CHILDREN:
         key = CHILD_FIELDS[table][0]
         items = head[key] if key == "socialLinks" else document[key]
@@ -126,6 +135,70 @@ def profile_text(config: Config, username: str, *, as_json: bool = False) -> str
             values = [str(v) for k, v in item.items() if k != "id" and v != ""]
             lines.append(f"  {position}. " + "  |  ".join(values))
     return "\n".join(lines)
+
+
+def settings_lines(row: ProfileSettings | None) -> list[str]:
+    """The settings that are set, one `  name: value` line each, under a `settings` heading."""
+    chosen = [(setting, value) for setting, value in zip(SETTINGS, row[1:]) if value is not None] if row else []
+    if not chosen:
+        return ["settings: none set (every setting at its default)"]
+    width = max(len(setting.name) for setting, _ in chosen) + 1
+    return ["settings"] + [f"  {setting.name + ':':<{width}} {_shown(setting, value, quote=False)}"
+                           for setting, value in chosen]
+
+
+def set_settings(config: Config, username: str, assignments: list[str] | tuple[str, ...]) -> list[str]:
+    """Apply `key=value` assignments to the settings of `username` in one transaction;
+    a line per setting that changed (none: "nothing changed")."""
+    wanted = _assignments(username, assignments)
+    with _database(config) as conn, store.transaction(conn):
+        profile = store.require_profile(conn, username)
+        problems = [Problem(username, "profile_settings", profile.id, column, message + _named(column))
+                    for column, value in wanted.items() if (message := setting_problem(column, value))]
+        if problems:
+            raise ValidationError(problems, heading=f"cannot change the settings of {username!r}")
+        row = profile.settings[1:] if profile.settings else [None] * len(SETTINGS_COLUMNS)
+        before = dict(zip(SETTINGS_COLUMNS, row))
+        after = {**before, **wanted}
+        changed = [setting for setting in SETTINGS if after[setting.column] != before[setting.column]]
+        if not changed:
+            return [f"{username}: nothing changed"]
+        store.write_settings(conn, profile.id, after)
+        store.touch_profile(conn, profile.id, store.timestamp())
+    return [f"{username}: {setting.name} {_shown(setting, after[setting.column])} "
+            f"(was {_shown(setting, before[setting.column])})" for setting in changed]
+
+
+def _assignments(username: str, assignments: list[str] | tuple[str, ...]) -> dict[str, object]:
+    """{column: value} of the command's `key=value` words; ProfileError naming every wrong one."""
+    wanted, errors = {}, []
+    for text in assignments:
+        try:
+            setting, value = parse_assignment(text)
+        except ValueError as error:
+            errors.append(str(error))
+            continue
+        if setting.column in wanted:
+            errors.append(f"{setting.name} is given more than once; give it once")
+        wanted[setting.column] = value
+    if errors or not wanted:
+        raise store.ProfileError(f"cannot change the settings of {username!r}: "
+                                 + ("; ".join(errors) or "give at least one key=value, such as theme=bold"))
+    return wanted
+
+
+def _named(column: str) -> str:
+    name = BY_COLUMN[column].name
+    return f" (the setting {name})" if name != column else ""
+
+
+def _shown(setting: Setting, value: object, *, quote: bool = True) -> str:
+    """A setting's value as people read it: switches as true/false, as the BioData writes them."""
+    if value is None:
+        return "the default"
+    if setting.kind == "switch":
+        return "false" if value == 0 else "true"
+    return repr(value) if quote else str(value)
 
 
 def child_counts(config: Config, username: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.build import sitefiles
+from generator.build import sitefiles, themes, translations
 from generator.config import Config
 from generator.errors import BuildError, Problem, ValidationError
 from generator.data.migrate import open_migrated
@@ -22,7 +22,6 @@ from generator.build.output import (PAGES_MAX_FILE_BYTES, Change, OutputTrees, S
 from generator.images.media import prepare_images
 from generator.build.plan import Plan, inputs_digest, journal_meta, plan_build
 from generator.build.render_context import SiteContext
-from generator.build.themes import Looks, themes_and_assets
 from generator.data.urls import href
 
 # Rendering (Jinja2, markdown-it, the icon set) is imported only when a build has
@@ -76,10 +75,11 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
     try:
         with OutputTrees(config.output, config.trees_dir) as trees:
             with _step("plan"):
-                themes, assets = themes_and_assets(config)
+                theme_files, assets = themes.themes_and_assets(config)
                 plan = plan_build(conn, trees, config, inputs_digest(config, assets), full=full)
             if plan.nothing_to_do and trees.live:
                 return _summary(conn, trees, started, unchanged=True)
+            translations.check_site(config)  # stop before writing anything (~1 ms)
             with _step("prepare staging"):
                 staging = trees.prepare_staging()
             with _undo_if_refused(trees, staging):
@@ -88,7 +88,7 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
                                             strict=strict)
                 # base_url as the pages write it (canonical, og:url): a Unicode host in IDNA form.
                 site = SiteContext(href(config.base_url), config.language, config.home, sitefiles.asset_urls(assets),
-                                   images.sets, Looks(themes, config, assets))
+                                   images.sets, themes.Looks(theme_files, config, assets))
                 with _step("render profiles"):
                     rendered = render_profiles(config, site, staging, trees, plan, progress)
                 if images.problems or rendered.problems:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from generator.build.themes import Looks, load_themes
+from generator.build import translations
+from generator.build.themes import Looks, load_themes, look_problems
 from generator.config import Config
 from generator.data.db import CHILD_TABLES, KEYS
 from generator.errors import Problem, ValidationError
@@ -15,23 +16,32 @@ from generator.data.validate import profile_problems
 
 
 def check_database(config: Config) -> tuple[int, list[str]]:
-    """(profiles checked, warnings); raises ValidationError listing every problem."""
+    """(profiles checked, warnings); raises ValidationError listing every problem.
+
+    A profile's language without a translation file is a problem; the words missing
+    in a language that some page uses (the site's, or a profile's) are warnings: those
+    pages show them in English."""
+    catalog = translations.check_site(config)
     conn = open_migrated(config.database, config.migrations_dir)
     looks = Looks(load_themes(config), config)  # the settings' rules; no stylesheet is written
     problems, warnings, count = [], [], 0
+    languages = {config.language}
     try:
         for profile in load_profiles(conn):
             count += 1
-            problems += profile_problems(profile, config.content_dir)
-            problems += [Problem(profile.username, "profile_settings", profile.id, column, message)
-                         for column, message in looks.of(profile.settings)[2]]
+            rules = profile_problems(profile, config.content_dir)
+            problems += rules + look_problems(profile, looks.of(profile.settings)[2], rules)
+            language = translations.language_problems(profile, catalog)
+            problems += language
+            if not language:
+                languages.add(translations.profile_language(profile) or config.language)
             warnings += [f"profile {profile.username!r}: {w}" for w in tie_warnings(profile)]
         problems += orphan_problems(conn)
     finally:
         conn.close()
     if problems:
         raise ValidationError(problems)
-    return count, warnings
+    return count, translations.missing_words_warnings(catalog, sorted(languages)) + warnings
 
 
 def orphan_problems(conn: sqlite3.Connection) -> list[Problem]:

@@ -20,9 +20,11 @@ from generator.data.content_hash import profile_hash
 from generator.errors import Problem
 from generator.data.model import Profile, load_profiles, model_covers_schema, profile_row, tie_warnings
 from generator.build.output import Change, RenderedProfile, digest_bytes, write_file
+from generator.build.page_words import section_shown
 from generator.build.render import Renderer
+from generator.build.translations import language_problems
 from generator.build.render_context import SiteContext
-from generator.build.themes import Look, Sheet
+from generator.build.themes import Look, Sheet, look_problems
 from generator.data.validate import profile_problems
 
 
@@ -84,10 +86,9 @@ class PageWriter:
             profiles = list(profiles)
             hashes = self._hashes_from_tables([p.id for p in profiles])
         for profile in profiles:
-            problems = profile_problems(profile, self.content_dir)
-            look, sheet, look_problems = self.looks.of(profile.settings)
-            problems += [Problem(profile.username, "profile_settings", profile.id, column, message)
-                         for column, message in look_problems]
+            problems = profile_problems(profile, self.content_dir) + language_problems(profile, self.renderer.catalog)
+            look, sheet, problems_of_look = self.looks.of(profile.settings)
+            problems += look_problems(profile, problems_of_look, problems)
             if problems:
                 result.problems += problems
                 continue
@@ -146,10 +147,14 @@ class PageWriter:
         """(reference, output file) of every image file the profile's page may load."""
         if not self.job.site.images:
             return ()
+        settings = profile.settings  # a hidden section's images are not on the page
         uses = [(profile.avatar_url, "avatar"), (profile.cover_url, "cover")]
-        uses += [(b.background_image, "background") for b in profile.bio_links]
-        uses += [(p.image_url, "product") for p in profile.products]
-        uses += [(c.logo_url, "logo") for c in profile.carousel_items]
+        if section_shown(settings, "show_links"):
+            uses += [(b.background_image, "background") for b in profile.bio_links]
+        if section_shown(settings, "show_products"):
+            uses += [(p.image_url, "product") for p in profile.products]
+        if section_shown(settings, "show_tools"):
+            uses += [(c.logo_url, "logo") for c in profile.carousel_items]
         files = set()
         for reference, role in uses:
             view = self.job.site.image(reference, role) if reference else None

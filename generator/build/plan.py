@@ -1,6 +1,6 @@
 """Planning a build: which profiles it must render, from the change journal and a
-digest of everything else that shapes the pages (templates, assets, themes, settings
-and biogen's own code)."""
+digest of everything else that shapes the pages (templates, translations, assets,
+themes, settings and biogen's own code)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import generator
 from generator.build.output import OutputTrees
 from generator.build.render_context import template_sources
 from generator.build.themes import theme_files
+from generator.build.translations import source_files
 from generator.config import Config
 from generator.data import db
 from generator.data.model import profile_ids
@@ -84,6 +85,8 @@ def inputs_digest(config: Config, assets: dict) -> str:
     settings = {k: str(v) for k, v in sorted(vars(config).items()) if k not in ("workers", "wrangler_env", "d1")}
     digest.update(json.dumps(settings, sort_keys=True).encode())
     for path in template_sources(config):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in source_files(config.translation_dirs):  # the packaged file, then the site's words over it
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     # Every theme, used or not: a profile may choose any of them (generator.build.themes).
     for name, path in theme_files(config).items():

@@ -13,19 +13,18 @@ from typing import NamedTuple
 import jinja2
 from markupsafe import Markup, escape
 
-from generator.build import icons
+from generator.build import icons, translations
 from generator.build.directory import DirectoryPage, page_url
 from generator.data.biodata import _text, dumps
 from generator.config import Config
 from generator.errors import TemplateError
 from generator.build.render_context import ImageView, SiteContext
 from generator.build.markdown import plain_text, render_inline
+from generator.build.page_words import PageLanguage, heading, language_view, section_shown, seo
+from generator.build.page_words import shown as _show
 from generator.data.urls import href
 from generator.data.model import Profile
 
-# C0 controls other than tab and newline are not allowed in HTML text; they are
-# dropped from what the page shows (the JSON document keeps them exactly).
-_HTML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DESCRIPTION_MAX = 160  # search engines cut meta descriptions near 155-160 characters
 TITLE_MAX = 60
 
@@ -81,11 +80,6 @@ def make_environment(config: Config) -> jinja2.Environment:
     return env
 
 
-def _show(value: object) -> str:
-    text = value if value.__class__ is str else _text(value)
-    return _HTML_UNSAFE.sub("", text) if _HTML_UNSAFE.search(text) else text
-
-
 @lru_cache(maxsize=4096)
 def _markdown(value: str) -> Markup:
     return render_inline(_show(value))
@@ -99,11 +93,12 @@ def _icon(icon: str | None, platform: str | None, url: str | None) -> icons.Icon
     return _named_icon(icon, platform) or icons.resolve_icon(icon, platform, url)
 
 
-def _social_label(platform: str, icon: icons.Icon) -> str:
+def _social_label(platform: str, icon: icons.Icon, names: dict[str, str]) -> str:
     """The accessible name: the platform as written, or the brand's own spelling of it
-    ("instagram" -> "Instagram", "Youtube" -> "YouTube")."""
+    ("instagram" -> "Instagram", "Youtube" -> "YouTube"), or a generic icon's name in the
+    page's language ("mail" -> "Email", "Điện thoại" stays as written)."""
     if not platform or platform.casefold() in (icon.label.casefold(), icon.key):
-        return icon.label
+        return names.get(icon.key, icon.label)
     return platform
 
 
@@ -169,8 +164,10 @@ class PageView(NamedTuple):
 
     username: str
     name: str
+    lang: str
     dir: str
     title: str
+    og_title: str
     tagline: Markup | str
     description: str
     canonical: str
@@ -181,12 +178,17 @@ class PageView(NamedTuple):
     links: list[LinkView]
     products: list[ProductView]
     tools: list[ToolView]
+    links_heading: str
+    products_heading: str
+    tools_heading: str
     json_ld: Markup
     content_hash: str
 
 
-def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, content_hash: str) -> PageView:
-    """Everything the profile template shows, computed from one profile."""
+def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, content_hash: str,
+                 language: PageLanguage) -> PageView:
+    """Everything the profile template shows, computed from one profile, in `language`."""
+    settings = profile.settings
     name = _show(profile.display_name)
     tagline = _show(profile.tagline)
     tagline_plain = plain_text(tagline) if tagline else ""
@@ -199,15 +201,29 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
     social = []
     for link in profile.social_links:
         icon = _icon(link.icon, _text(link.platform), link.url)
-        social.append(SocialView(_social_label(_show(link.platform).strip(), icon), href(link.url),
+        social.append(SocialView(_social_label(_show(link.platform).strip(), icon, language.social), href(link.url),
                                  site.assets[f"icons/{icon.key}.svg"], icon.key))
+    # A hidden section is an empty one: the template leaves out an empty section whole.
     links = [LinkView(_show(b.name), href(b.url), _markdown(b.description) if b.description else "",
-                      image(b.background_image, "background")) for b in profile.bio_links]
+                      image(b.background_image, "background"))
+             for b in profile.bio_links] if section_shown(settings, "show_links") else []
     products = [ProductView(_show(p.name), _show(p.price), href(p.url), image(p.image_url, "product"))
-                for p in profile.products]
-    tools = [ToolView(_show(c.name), href(c.url), image(c.logo_url, "logo")) for c in profile.carousel_items]
+                for p in profile.products] if section_shown(settings, "show_products") else []
+    tools = [ToolView(_show(c.name), href(c.url), image(c.logo_url, "logo"))
+             for c in profile.carousel_items] if section_shown(settings, "show_tools") else []
     canonical = site.base_url + canonical_path
-    description = _truncate(tagline_plain, DESCRIPTION_MAX) if tagline_plain else f"Links, products and tools from {name}."
+    title = _truncate(f"{name} · {tagline_plain}", TITLE_MAX) if tagline_plain else name
+    og_title = name
+    if tagline_plain:
+        description = _truncate(tagline_plain, DESCRIPTION_MAX)
+    else:
+        description = translations.fill(language.description, {"name": name})
+    links_heading, products_heading, tools_heading = language.links, language.products, language.tools
+    if settings is not None:
+        title, og_title, description = seo(settings, title, og_title, description)
+        links_heading = heading(settings.links_heading, links_heading)
+        products_heading = heading(settings.products_heading, products_heading)
+        tools_heading = heading(settings.tools_heading, tools_heading)
     shared = (cover and cover.og) or (avatar and avatar.og)
     og_image = site.absolute(shared) if shared else None
     # No "description": the meta description says it already (~160 bytes a page).
@@ -220,8 +236,10 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
     return PageView(
         username=profile.username,
         name=name,
-        dir=text_direction(name, tagline_plain),
-        title=_truncate(f"{name} · {tagline_plain}", TITLE_MAX) if tagline_plain else name,
+        lang=language.lang,
+        dir=language.dir or text_direction(name, tagline_plain),
+        title=title,
+        og_title=og_title,
         tagline=_markdown(tagline) if tagline else "",
         description=description,
         canonical=canonical,
@@ -232,6 +250,9 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
         links=links,
         products=products,
         tools=tools,
+        links_heading=links_heading,
+        products_heading=products_heading,
+        tools_heading=tools_heading,
         json_ld=json_ld(person),
         content_hash=content_hash,
     )
@@ -275,6 +296,17 @@ def _shown_path(file: str, site_dir: Path) -> str:
         return file
 
 
+def _say(words: translations.Words):
+    """The templates' `t(key, **values)`: the words of `key`; a key en.json lacks is the
+    template's error, named with its file and line."""
+    def say(key: str, **values: object) -> str:
+        text = words.text.get(key)
+        if text is None:
+            raise jinja2.UndefinedError(f"no words for {key!r}: add the key to translations/en.json")
+        return translations.fill(text, values)
+    return say
+
+
 class Renderer:
     """Renders pages with one compiled template set (made once per process)."""
 
@@ -282,7 +314,13 @@ class Renderer:
         self.site = site
         self.site_dir = config.site_dir
         self.env = make_environment(config)
-        self.env.globals.update(site=site, asset_url=site.asset_url, language=config.language)
+        # Read once a process: every file checked, each language resolved on first use.
+        self.catalog = translations.Catalog(config.translation_dirs)
+        site_words = translations.site_language_words(self.catalog, config.language)
+        self._languages = {None: language_view(site_words, config.language, chosen=False)}
+        # The 404 page and the directory speak the site's language (biogen.toml).
+        self.env.globals.update(site=site, asset_url=site.asset_url, language=config.language,
+                                language_dir=site_words.dir, t=_say(site_words))
         with _template_errors(self.site_dir):
             # Made once per process and look, not on every page: `{% include %}` and `{%
             # from ... import %}` each build a new template context per render, ~55 us of a
@@ -302,10 +340,20 @@ class Renderer:
                 head = self._heads[look] = Markup(self._head_template.render(look=look).rstrip("\n"))
         return head
 
+    def page_language(self, tag: str | None) -> PageLanguage:
+        """The language a profile chose (None: the site's), resolved once per Renderer."""
+        language = self._languages.get(tag)
+        if language is None:
+            language = self._languages[tag] = language_view(self.catalog.words(tag), tag, chosen=True)
+        return language
+
     def profile_page(self, profile: Profile, *, canonical_path: str, content_hash: str, look=None) -> str:
         """The HTML page of `profile`, whose rows have `content_hash` (generator.data.content_hash),
         in `look` (its theme's stylesheet; the default look when None)."""
-        view = profile_view(profile, self.site, canonical_path=canonical_path, content_hash=content_hash)
+        settings = profile.settings
+        language = self._languages[None] if settings is None else self.page_language(settings.language)
+        view = profile_view(profile, self.site, canonical_path=canonical_path, content_hash=content_hash,
+                            language=language)
         with _template_errors(self.site_dir, f"profile {profile.username!r}"):
             if look is None or look is self.site.looks.default:
                 return self._profile.render(page=view)

@@ -36,7 +36,7 @@ from generator.build.colour import contrast_ratio, hex_colour, nearest_passing_s
 from generator.build.output import digest_bytes
 from generator.build.sitefiles import STYLESHEET, base_stylesheet, hashed_assets, strip_css_comments
 from generator.config import Config
-from generator.errors import BuildError
+from generator.errors import BuildError, Problem
 
 DEFAULT_THEME = "classic"
 BUILT_IN_THEMES = ("classic", "minimal", "bold")  # the files of themes/ that ship with biogen
@@ -53,7 +53,8 @@ BUTTON_RADII = {"rounded": None, "pill": "32px", "square": "0"}
 ACCENT_PROPERTY = "--a"
 RADIUS_PROPERTY = "--rd"
 BACKGROUND_PROPERTY = "--bg"
-_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+# As generator.data.profile_settings accepts a theme's name: a plain file name.
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 _DECLARATION = re.compile(r"(accent-text-on|text-on-accent)\s*:\s*([^;]*);")
 _DARK_MEDIA = "@media(prefers-color-scheme:dark)"
 
@@ -264,6 +265,14 @@ def accent_shades(theme: Theme, accent: tuple[int, int, int], written: str = "")
                         f"({hex_colour(dark_pair.colour)}) in theme {theme.name!r}, dark scheme, and no shade of its "
                         f"hue reaches {TEXT_CONTRAST}:1 there; choose another colour or theme")
     return dark, None
+
+
+def look_problems(profile, problems: list[tuple[str, str]], found: list[Problem]) -> list[Problem]:
+    """`problems` (Looks.of's) as Problems of `profile`, but for the settings columns the
+    data's rules (`found`: generator.data.validate) refused already: one message a column."""
+    refused = {problem.column for problem in found if problem.table == "profile_settings"}
+    return [Problem(profile.username, "profile_settings", profile.id, column, message)
+            for column, message in problems if column not in refused]
 
 
 class Look(NamedTuple):

@@ -5,6 +5,11 @@ JSON.stringify with no spaces, keys in insertion order, non-ASCII as is, and onl
 `"`, `\\` and control characters escaped. `json.dumps(..., ensure_ascii=False,
 separators=(",", ":"))` writes exactly that (both use \\b \\f \\n \\r \\t and
 lowercase \\u00xx), so the static file and the Worker's answer are the same bytes.
+
+A profile's settings (profile_settings) follow the four lists as `settings` and `seo`,
+holding only the values that are set (generator.data.profile_settings); a profile
+without settings, or whose settings are all NULL, has neither key and keeps the bytes
+the current Worker answers for it.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ import json
 import math
 from decimal import Decimal
 
-from generator.data.model import Profile
+from generator.data.model import Profile, ProfileSettings
+from generator.data.profile_settings import SETTINGS
 
 
 def _text(value: object) -> str:
@@ -53,7 +59,7 @@ def js_number(x: float) -> str:
 
 def to_biodata(profile: Profile) -> dict:
     """The BioData document of `profile`, keys in the Worker's order."""
-    return {
+    document = {
         "profile": {
             "name": _text(profile.display_name),
             "tagline": _text(profile.tagline),
@@ -78,6 +84,30 @@ def to_biodata(profile: Profile) -> dict:
             for i, c in enumerate(profile.carousel_items, 1)
         ],
     }
+    document.update(settings_parts(profile.settings))
+    return document
+
+
+def settings_parts(row: ProfileSettings | None) -> list[tuple[str, dict]]:
+    """The `settings` and `seo` keys of a document with only the set values, each left out
+    when it holds none: [] for no row or a row of NULLs. A switch (0 or 1) is false or true."""
+    if row is None:
+        return []
+    settings: dict = {}
+    seo: dict = {}
+    for setting, value in zip(SETTINGS, row[1:]):
+        if value is None:
+            continue
+        # `!= 0` is the Worker's `!== 0`: the same answer for any value a column can hold.
+        value = value != 0 if setting.kind == "switch" else _text(value)
+        path = setting.path
+        if path[0] == "settings":
+            settings[path[1]] = value
+        elif len(path) == 3:
+            seo.setdefault(path[1], {})[path[2]] = value
+        else:
+            seo[path[1]] = value
+    return [(key, part) for key, part in (("settings", settings), ("seo", seo)) if part]
 
 
 # One encoder for every call: json.dumps() with non-default options builds a new
@@ -101,7 +131,8 @@ def biodata_json(profile: Profile) -> str:
     """The Worker's answer for `profile`, as text: exactly dumps(to_biodata(profile)).
 
     Written out field by field, which takes ~20 us a profile against ~46 us for
-    building the dicts and encoding them; a test holds the two byte-identical.
+    building the dicts and encoding them; a test holds the two byte-identical. The rare
+    settings are encoded as to_biodata builds them, a few us for a profile that has them.
     """
     social = ",".join(f'{{"name":{_q(s.platform)},"url":{_q(s.url)},"icon":{_q(s.icon)}}}'
                       for s in profile.social_links)
@@ -111,6 +142,9 @@ def biodata_json(profile: Profile) -> str:
                         f'"url":{_q(p.url)}}}' for i, p in enumerate(profile.products, 1))
     tools = ",".join(f'{{"id":{i},"name":{_q(c.name)},"logo":{_q(c.logo_url)},"url":{_q(c.url)}}}'
                      for i, c in enumerate(profile.carousel_items, 1))
+    settings = ""
+    if profile.profile_settings:
+        settings = "".join(f",{_quote(key)}:{dumps(part)}" for key, part in settings_parts(profile.settings))
     return (f'{{"profile":{{"name":{_q(profile.display_name)},"tagline":{_q(profile.tagline)},'
             f'"avatar":{_q(profile.avatar_url)},"coverImage":{_q(profile.cover_url)},"socialLinks":[{social}]}},'
-            f'"links":[{links}],"products":[{products}],"aiTools":[{tools}]}}')
+            f'"links":[{links}],"products":[{products}],"aiTools":[{tools}]{settings}}}')

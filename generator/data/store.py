@@ -21,6 +21,7 @@ from generator.data.biodata import biodata_json
 from generator.data.db import CHILD_TABLES, LIST_TABLES
 from generator.errors import BiogenError, DatabaseError
 from generator.data.model import CHILDREN, Profile, load_profiles
+from generator.data.profile_settings import COLUMNS as SETTINGS_COLUMNS, is_default
 from generator.data.validate import username_problem
 
 # The columns each child table gets from a BioData document, in the Worker's key order.
@@ -115,6 +116,24 @@ def insert_children(conn: sqlite3.Connection, profile_id: str, table: str, rows:
         f"INSERT INTO {table} (id, profile_id, {', '.join(columns)}, order_index) "
         f"VALUES (?, ?, {', '.join('?' for _ in columns)}, ?)",
         [(new_id(), profile_id, *row, index) for index, row in enumerate(rows)])
+
+
+def write_settings(conn: sqlite3.Connection, profile_id: str, values: dict[str, object]) -> None:
+    """Make the profile's settings row hold `values` ({column: value}, missing columns NULL);
+    with every value NULL the row is deleted, as no row means the same."""
+    if is_default(values):
+        conn.execute("DELETE FROM profile_settings WHERE profile_id = ?", (profile_id,))
+        return
+    # An upsert, never INSERT OR REPLACE: the row is kept and updated in place.
+    conn.execute(f"INSERT INTO profile_settings (profile_id, {', '.join(SETTINGS_COLUMNS)}) "
+                 f"VALUES (?, {', '.join('?' for _ in SETTINGS_COLUMNS)}) ON CONFLICT (profile_id) DO UPDATE SET "
+                 + ", ".join(f"{c} = excluded.{c}" for c in SETTINGS_COLUMNS),
+                 (profile_id, *(values.get(c) for c in SETTINGS_COLUMNS)))
+
+
+def touch_profile(conn: sqlite3.Connection, profile_id: str, now: str) -> None:
+    """Give the profile a new updated_at (its sitemap lastmod), as every edit of its content does."""
+    conn.execute("UPDATE profiles SET updated_at = ? WHERE id = ?", (now, profile_id))
 
 
 def delete_profile(conn: sqlite3.Connection, profile_id: str) -> None:

@@ -1,4 +1,4 @@
-"""The rules every profile must pass: usernames, URLs, image paths, required text.
+"""The rules every profile must pass: usernames, URLs, image paths, required text, settings.
 
 Pure functions: each takes a value and returns the problem as a sentence, or None.
 `profile_problems()` applies them to a whole profile and locates each problem.
@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from generator.errors import Problem
 from generator.data.model import CHILDREN, Profile
+from generator.data.profile_settings import row_problems
 
 USERNAME_MAX = 253  # the longest domain name; the current site keys profiles by domain
 _USERNAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?")
@@ -214,7 +215,7 @@ def value_problem(value: object, kind: str, required: bool) -> str | None:
 
 def profile_problems(profile: Profile, content_dir: Path | None = None) -> list[Problem]:
     """Every rule `profile` breaks, each located by table, row id and column."""
-    if _plainly_valid(profile):
+    if _plainly_valid(profile) and not (profile.profile_settings and row_problems(profile.profile_settings[0])):
         return []
     return _detailed_problems(profile, content_dir)
 
@@ -229,6 +230,10 @@ def _detailed_problems(profile: Profile, content_dir: Path | None) -> list[Probl
     for table, positions in _CHILD_POSITIONS:
         for row in getattr(profile, table):
             _check_row(problems, name, table, row, [row[i] for i in positions], content_dir)
+    for row in profile.profile_settings:
+        problems += [Problem(name, "profile_settings", str(row.profile_id), column,
+                             f"{message} (or reset it: `biogen profile set {name} {column}=`)")
+                     for column, message in row_problems(row)]
     return problems
 
 

@@ -23,7 +23,26 @@ const DEFAULT_DOCUMENT = JSON.stringify({
   products: [],
   aiTools: [],
 });
-const CHILD_TABLES = ["social_links", "bio_links", "products", "carousel_items"];
+// A profile's tables besides its own row, in the order of biogen's db.CHILD_TABLES (the content
+// hash lists them so): the four lists, then its settings (at most one row).
+const CHILD_TABLES = ["social_links", "bio_links", "products", "carousel_items", "profile_settings"];
+// Each settings column and its place in the document (generator/data/profile_settings.py), in
+// the document's order; a switch (0 or 1) is written as false or true.
+const SETTINGS = [
+  ["theme", ["settings", "theme"]],
+  ["accent", ["settings", "accent"]],
+  ["button_shape", ["settings", "buttonShape"]],
+  ["language", ["settings", "language"]],
+  ["show_links", ["settings", "showLinks"], true],
+  ["show_products", ["settings", "showProducts"], true],
+  ["show_tools", ["settings", "showAiTools"], true],
+  ["links_heading", ["settings", "linksHeading"]],
+  ["products_heading", ["settings", "productsHeading"]],
+  ["tools_heading", ["settings", "toolsHeading"]],
+  ["seo_title", ["seo", "title", "default"]],
+  ["seo_title_template", ["seo", "title", "template"]],
+  ["seo_description", ["seo", "description"]],
+];
 
 function text(value) {
   // A column as the current Worker returns it: NULL as "", anything else as String().
@@ -34,14 +53,29 @@ async function loadProfile(db, username) {
   const profile = await db.prepare("SELECT * FROM profiles WHERE username = ?1").bind(username).first();
   if (!profile) return null;
   // ORDER BY order_index puts NULL first; rowid keeps insertion order among ties, as biogen does.
-  const queries = CHILD_TABLES.map((table) =>
-    db.prepare(`SELECT * FROM ${table} WHERE profile_id = ?1 ORDER BY order_index, rowid`).bind(profile.id));
+  const queries = CHILD_TABLES.map((table) => db.prepare(table === "profile_settings"
+    ? "SELECT * FROM profile_settings WHERE profile_id = ?1"
+    : `SELECT * FROM ${table} WHERE profile_id = ?1 ORDER BY order_index, rowid`).bind(profile.id));
   const results = await db.batch(queries);
-  const [social, links, products, tools] = results.map((r) => r.results);
-  return { profile, social, links, products, tools };
+  const [social, links, products, tools, settings] = results.map((r) => r.results);
+  return { profile, social, links, products, tools, settings: settings[0] ?? null };
 }
 
-function bioData({ profile, social, links, products, tools }) {
+function settingsParts(row) {
+  // The settings that are set, as {settings, seo}; a key with nothing set is left out, so a
+  // profile without settings (or with a row of NULLs) keeps the current Worker's bytes.
+  const parts = { settings: {}, seo: {} };
+  for (const [column, path, isSwitch] of row ? SETTINGS : []) {
+    const value = row[column];
+    if (value === null || value === undefined) continue;
+    let holder = parts[path[0]];
+    if (path.length === 3) holder = holder[path[1]] ??= {};
+    holder[path[path.length - 1]] = isSwitch ? value !== 0 : text(value);
+  }
+  return Object.fromEntries(Object.entries(parts).filter(([, part]) => Object.keys(part).length > 0));
+}
+
+function bioData({ profile, social, links, products, tools, settings }) {
   // Keys in the current Worker's order; JSON.stringify escapes exactly what biogen's build does.
   return JSON.stringify({
     profile: {
@@ -59,12 +93,15 @@ function bioData({ profile, social, links, products, tools }) {
       id: i + 1, name: text(p.name), image: text(p.image_url), price: text(p.price), url: text(p.url),
     })),
     aiTools: tools.map((c, i) => ({ id: i + 1, name: text(c.name), logo: text(c.logo_url), url: text(c.url) })),
+    ...settingsParts(settings),
   });
 }
 
 async function contentVersion(db, profile) {
-  // The profile's content hash, computed as biogen's generator/d1.py Content does: every column
-  // of the profile row and of its children (by table, sorted by id), SHA-256, 32 hex digits.
+  // The profile's content hash, computed as biogen's generator/data/content_hash.py does: every
+  // column of the profile row and of its children's rows (by table in CHILD_TABLES order, each
+  // table's rows sorted by their first column, tables without rows left out; a settings row of
+  // NULLs is a row), SHA-256, 32 hex digits.
   const row = Object.values(profile);
   const parts = [row];
   const results = await db.batch(CHILD_TABLES.map((table) =>
