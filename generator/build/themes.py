@@ -44,7 +44,6 @@ BUILT_IN_THEMES = ("classic", "minimal", "bold")  # the files of themes/ that sh
 SHEETS_DIR = "assets/t"
 # WCAG 2.1 SC 1.4.3 (AA): text, at the sizes the themes use for accent-coloured text.
 TEXT_CONTRAST = 4.5
-SCHEMES = ("light", "dark")
 # The button shape as the corner radius of cards and buttons (--rd). Rounded keeps the
 # theme's own corners. A pill is 32 px rather than "fully round": a card one line tall
 # (64 px) becomes a capsule, while the corners of a 160 px image card cut at most ~3 px
@@ -191,18 +190,17 @@ def _declarations(body: str) -> dict[str, str]:
     return properties
 
 
-def _with_values(body: str, values: dict[str, str], *, add: bool) -> str:
-    """A block's declarations with `values` replacing those of the same names; with
-    `add`, the ones it lacks appended."""
+def _with_values(body: str, values: dict[str, str]) -> str:
+    """A block's declarations with `values` replacing those of the same names, and the
+    ones it lacks appended."""
     declarations, seen = [], set()
     for declaration in body.split(";"):
         name = declaration.partition(":")[0].strip()
         if name in values:
             declaration, seen = f"{name}:{values[name]}", seen | {name}
         declarations.append(declaration)
-    if add:
-        declarations = [d for d in declarations if d.strip()] + [f"{name}:{value}" for name, value in values.items()
-                                                               if name not in seen]
+    declarations = [d for d in declarations if d.strip()] + [f"{name}:{value}" for name, value in values.items()
+                                                           if name not in seen]
     return ";".join(declarations)
 
 
@@ -213,8 +211,8 @@ def themed_css(theme: Theme, *, light: dict[str, str], dark: dict[str, str]) -> 
     css = theme.css
     dark_values = {**{name: value for name, value in light.items() if name in _declarations(css[dark_start:dark_end])},
                    **dark}
-    css = css[:dark_start] + _with_values(css[dark_start:dark_end], dark_values, add=True) + css[dark_end:]
-    return css[:light_start] + _with_values(css[light_start:light_end], light, add=True) + css[light_end:]
+    css = css[:dark_start] + _with_values(css[dark_start:dark_end], dark_values) + css[dark_end:]
+    return css[:light_start] + _with_values(css[light_start:light_end], light) + css[light_end:]
 
 
 def _ratio_text(ratio: float) -> str:
