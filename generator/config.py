@@ -29,7 +29,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def packaged_dir(name: str) -> Path:
-    """The folder `name` (templates, assets, translations, migrations) that ships with biogen."""
+    """The folder `name` (templates, assets, themes, translations, migrations) that ships with biogen."""
     inside_wheel = _PACKAGE_DIR / "_site" / name
     if inside_wheel.is_dir():
         return inside_wheel
@@ -80,6 +80,11 @@ class Config:
     def asset_dirs(self) -> list[Path]:
         """The site's own assets first, then the packaged ones."""
         return _existing(self.site_dir / "assets", packaged_dir("assets"))
+
+    @property
+    def theme_dirs(self) -> list[Path]:
+        """The site's own themes first, then the packaged ones (generator.build.themes)."""
+        return _existing(self.site_dir / "themes", packaged_dir("themes"))
 
     @property
     def translation_dirs(self) -> list[Path]:

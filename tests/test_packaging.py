@@ -1,8 +1,9 @@
-"""The wheel carries the templates, assets, translations and migrations: an installed biogen
-builds any folder."""
+"""The wheel carries the templates, assets, themes, translations and migrations: an installed
+biogen builds any folder."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -20,6 +21,8 @@ def test_wheel_builds_a_bare_site_folder(tmp_path):
     wheel = next((tmp_path / "wheel").glob("biogen-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for name in ("generator/_site/templates/profile.html", "generator/_site/assets/style.css",
+                 "generator/_site/themes/classic.css", "generator/_site/themes/minimal.css",
+                 "generator/_site/themes/bold.css",
                  *(f"generator/_site/translations/{tag}.json" for tag in ("en", "vi", "es", "ar", "ja")),
                  "generator/_site/migrations/0001_initial_schema.sql", "generator/build/icons.json"):
         assert name in names
@@ -39,3 +42,11 @@ def test_wheel_builds_a_bare_site_folder(tmp_path):
     assert "Default Profile" in page and '<link rel="stylesheet" href="/assets/style.' in page
     assert '<html lang="ja">' in page
     assert "<h1>ページが見つかりません</h1>" in (site / "dist" / "404.html").read_text()  # the packaged words
+    # A profile with a built-in theme of its own: the themes shipped in the wheel.
+    conn = sqlite3.connect(site / "content" / "bio.db")
+    with conn:
+        conn.execute("INSERT INTO profile_settings (profile_id, theme) VALUES ('default-profile-id', 'bold')")
+    conn.close()
+    result = subprocess.run(run, cwd=site, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert '<link rel="stylesheet" href="/assets/t/' in (site / "dist" / "default.html").read_text()

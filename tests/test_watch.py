@@ -48,7 +48,7 @@ def test_filter_ignores_output_caches_and_editor_files(site):
     top = RootFilter(config)
     assert top(drop, str(site / "biogen.toml")) and top(drop, str(site / "wrangler.toml"))
     assert top(drop, str(site / "templates"))  # created: now watched
-    assert top(drop, str(site / "translations"))
+    assert top(drop, str(site / "translations")) and top(drop, str(site / "themes"))
     assert not top(drop, str(site / "README.md")) and not top(drop, str(site / "dist"))
 
 
@@ -57,6 +57,7 @@ def test_watched_folders_are_the_build_inputs_not_the_site_folder(site):
     assert (site / "content").resolve() in folders
     assert (REPO / "templates") in folders and (REPO / "migrations") in folders
     assert (REPO / "translations") in folders  # the pages' words
+    assert (REPO / "themes") in folders
     assert site.resolve() not in folders  # the top is watched without descending
 
 

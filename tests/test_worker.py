@@ -83,7 +83,7 @@ def assert_same_bytes(site: Path, server, usernames=None) -> None:
 SETTINGS_SQL = (
     "INSERT INTO profile_settings (profile_id, theme, accent, button_shape, language, show_links, show_products, "
     "show_tools, links_heading, products_heading, tools_heading, seo_title, seo_title_template, seo_description) "
-    "VALUES ('p-vi', 'bold', '#0A7', 'pill', 'vi', 1, 0, 0, 'Liên kết \"hay\" 🌸', 'Cửa hàng', 'Công cụ', "
+    "VALUES ('p-vi', 'bold', '#0A7B55', 'pill', 'vi', 1, 0, 0, 'Liên kết \"hay\" 🌸', 'Cửa hàng', 'Công cụ', "
     "'Linh \\ Nguyễn', '%s | Linh', 'Xin chào </script> & \u2028');"
     "INSERT INTO profile_settings (profile_id) VALUES ('p-rtl')")
 

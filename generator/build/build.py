@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.build import sitefiles, translations
+from generator.build import sitefiles, themes, translations
 from generator.config import Config
 from generator.errors import BuildError, Problem, ValidationError
 from generator.data.migrate import open_migrated
@@ -75,7 +75,7 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
     try:
         with OutputTrees(config.output, config.trees_dir) as trees:
             with _step("plan"):
-                assets = sitefiles.hashed_assets(config)
+                theme_files, assets = themes.themes_and_assets(config)
                 plan = plan_build(conn, trees, config, inputs_digest(config, assets), full=full)
             if plan.nothing_to_do and trees.live:
                 return _summary(conn, trees, started, unchanged=True)
@@ -88,7 +88,7 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
                                             strict=strict)
                 # base_url as the pages write it (canonical, og:url): a Unicode host in IDNA form.
                 site = SiteContext(href(config.base_url), config.language, config.home, sitefiles.asset_urls(assets),
-                                   images.sets)
+                                   images.sets, themes.Looks(theme_files, config, assets))
                 with _step("render profiles"):
                     rendered = render_profiles(config, site, staging, trees, plan, progress)
                 if images.problems or rendered.problems:
@@ -203,10 +203,10 @@ def _put(staging: Staging, trees: OutputTrees, relative: str, data: bytes) -> No
 
 
 def _copy_media(trees: OutputTrees, staging: Staging, cached: dict[str, Path]) -> None:
-    """Copy the image files the rendered pages use; drop those no page uses any more."""
+    """Copy the images the rendered pages use (pages.py wrote their stylesheets); drop what none uses."""
     used = [row[0] for row in trees.state.execute("SELECT DISTINCT path FROM temp.rendered_media ORDER BY path")]
     for output in used:
-        if staging.fresh or (trees.digest(output) is None and not staging.changed(output)):
+        if (staging.fresh or trees.digest(output) is None) and not staging.changed(output):
             data = cached[output].read_bytes()
             write_file(staging.path, output, data, fresh=staging.fresh)
             staging.record([(output, Change(digest_bytes(data), len(data)))])

@@ -1,10 +1,12 @@
-"""check_database(): the build's rules over every profile, writing nothing."""
+"""check_database(): the build's rules over every profile (their themes, accents and button
+shapes too), writing nothing."""
 
 from __future__ import annotations
 
 import sqlite3
 
 from generator.build import translations
+from generator.build.themes import Looks, load_themes, look_problems
 from generator.config import Config
 from generator.data.db import CHILD_TABLES, KEYS
 from generator.errors import Problem, ValidationError
@@ -21,12 +23,14 @@ def check_database(config: Config) -> tuple[int, list[str]]:
     pages show them in English."""
     catalog = translations.check_site(config)
     conn = open_migrated(config.database, config.migrations_dir)
+    looks = Looks(load_themes(config), config)  # the settings' rules; no stylesheet is written
     problems, warnings, count = [], [], 0
     languages = {config.language}
     try:
         for profile in load_profiles(conn):
             count += 1
-            problems += profile_problems(profile, config.content_dir)
+            rules = profile_problems(profile, config.content_dir)
+            problems += rules + look_problems(profile, looks.of(profile.settings)[2], rules)
             language = translations.language_problems(profile, catalog)
             problems += language
             if not language:

@@ -1,8 +1,9 @@
 """Render and write profile pages; runs in worker processes, one batch at a time.
 
-Each worker opens the database read-only, loads its batch of profiles with five
-queries, checks every rule, renders each profile's page and BioData document, and
-writes into the staging tree only the files whose bytes changed.
+Each worker opens the database read-only, loads its batch of profiles with six
+queries, checks every rule, renders each profile's page and BioData document (and the
+stylesheet of its look, once per process), and writes into the staging tree only the
+files whose bytes changed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from generator.build.page_words import section_shown
 from generator.build.render import Renderer
 from generator.build.translations import language_problems
 from generator.build.render_context import SiteContext
+from generator.build.themes import Look, Sheet, look_problems
 from generator.data.validate import profile_problems
 
 
@@ -73,6 +75,8 @@ class PageWriter:
         # Hashing the rows already loaded costs ~20 us a profile, in parallel; reading
         # them all again afterwards cost 1.3 s at 10,000 profiles, in one process.
         self.model_covers_schema = model_covers_schema(self.conn)
+        self.looks = job.site.looks
+        self.sheets_written: set[str] = set()
 
     def run(self, batch: Batch) -> BatchResult:
         """Render and write one batch."""
@@ -83,6 +87,8 @@ class PageWriter:
             hashes = self._hashes_from_tables([p.id for p in profiles])
         for profile in profiles:
             problems = profile_problems(profile, self.content_dir) + language_problems(profile, self.renderer.catalog)
+            look, sheet, problems_of_look = self.looks.of(profile.settings)
+            problems += look_problems(profile, problems_of_look, problems)
             if problems:
                 result.problems += problems
                 continue
@@ -93,7 +99,7 @@ class PageWriter:
                                             whole_numbers_are_integers=True)
             else:
                 content_hash = hashes[profile.id]
-            self._write_profile(profile, content_hash, result)
+            self._write_profile(profile, content_hash, look, sheet, result)
         return result
 
     def _hashes_from_tables(self, ids: list[str]) -> dict[str, str]:
@@ -102,20 +108,30 @@ class PageWriter:
         return {profile_id: content_hash for profile_id, (_, content_hash)
                 in profile_hashes(self.conn, ids, {}).items()}
 
-    def _write_profile(self, profile: Profile, content_hash: str, result: BatchResult) -> None:
+    def _write_profile(self, profile: Profile, content_hash: str, look: Look, sheet: Sheet | None,
+                       result: BatchResult) -> None:
         home = self.job.config.home
         page_path, json_path = profile_outputs(profile.username)
         # With the directory at `/`, the home profile is at /<username> like the others.
         canonical = "/" if profile.username == home and not self.job.config.directory else f"/{profile.username}"
-        html = self.renderer.profile_page(profile, canonical_path=canonical, content_hash=content_hash).encode()
+        html = self.renderer.profile_page(profile, canonical_path=canonical, content_hash=content_hash,
+                                          look=look).encode()
         outputs = {page_path: html, json_path: biodata_json(profile).encode()}
         if profile.username == home and not self.job.config.directory:
             outputs["index.html"] = html
         for relative, data in outputs.items():
             self._write(relative, data, result)
+        media = self._media(profile)
+        if sheet is not None:
+            # Shared by every profile of the same look: written once per process, and kept
+            # in the output while a page uses it (build._copy_media drops it after the last).
+            if sheet.path not in self.sheets_written:
+                self._write(sheet.path, sheet.css, result)
+                self.sheets_written.add(sheet.path)
+            media += ((sheet.path, sheet.path),)
         result.profiles.append(RenderedProfile(
             profile.id, profile.username, profile.updated_at, json.dumps(sorted(outputs)), tuple(tie_warnings(profile)),
-            self._media(profile), content_hash))
+            media, content_hash))
         result.rendered += 1
 
     def _write(self, relative: str, data: bytes, result: BatchResult) -> None:

@@ -1,6 +1,6 @@
 """Planning a build: which profiles it must render, from the change journal and a
 digest of everything else that shapes the pages (templates, translations, assets,
-settings and biogen's own code)."""
+themes, settings and biogen's own code)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 import generator
 from generator.build.output import OutputTrees
 from generator.build.render_context import template_sources
+from generator.build.themes import theme_files
 from generator.build.translations import source_files
 from generator.config import Config
 from generator.data import db
@@ -32,7 +33,7 @@ class Plan:
     render_ids: list[str]            # profiles to render (all of them when `everything`)
     removed_ids: list[str]           # profiles in the output that are gone from the database
     journal: tuple[str, int]         # the journal position this build brings the output to
-    inputs: str                      # digest of templates, assets and settings
+    inputs: str                      # digest of templates, assets, themes and settings
     reason: str = ""
 
     @property
@@ -87,6 +88,9 @@ def inputs_digest(config: Config, assets: dict) -> str:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for path in source_files(config.translation_dirs):  # the packaged file, then the site's words over it
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    # Every theme, used or not: a profile may choose any of them (generator.build.themes).
+    for name, path in theme_files(config).items():
+        digest.update(f"theme {name}\0".encode() + path.read_bytes())
     for logical, (output, _) in sorted(assets.items()):
         digest.update(f"{logical}={output}".encode())
     return digest.hexdigest()
@@ -101,7 +105,7 @@ def plan_build(conn: sqlite3.Connection, trees: OutputTrees, config: Config, inp
     elif trees.live is None:
         reason = "first build"
     elif trees.meta("inputs") != inputs:
-        reason = "templates, assets, settings or biogen changed"
+        reason = "templates, assets, themes, settings or biogen changed"
     elif (trees.meta("journal_epoch"), trees.meta("database_inode")) != (journal[0], _inode(config)):
         reason = "the database file was replaced"
     elif int(trees.meta("journal_seq", "0")) > journal[1]:

@@ -322,12 +322,23 @@ class Renderer:
         self.env.globals.update(site=site, asset_url=site.asset_url, language=config.language,
                                 language_dir=site_words.dir, t=_say(site_words))
         with _template_errors(self.site_dir):
-            # Made once per process, not on every page: `{% include %}` and `{% from ...
-            # import %}` each build a new template context per render, ~55 us of a
-            # ~500 us page at 10,000 profiles. head.html shows nothing of the page.
-            self.env.globals["head"] = Markup(self.env.get_template("head.html").render().rstrip("\n"))
+            # Made once per process and look, not on every page: `{% include %}` and `{%
+            # from ... import %}` each build a new template context per render, ~55 us of a
+            # ~500 us page at 10,000 profiles. head.html shows nothing of the page but its
+            # look (its stylesheet and theme colours), which a few hundred pages share.
+            self._head_template = self.env.get_template("head.html")
+            self._heads: dict = {}
+            self.env.globals["head"] = self.head(site.looks.default)
             self.env.globals["picture"] = self.env.get_template("picture.html").module.picture
             self._profile = self.env.get_template("profile.html")
+
+    def head(self, look) -> Markup:
+        """head.html for pages of one look (generator.build.themes.Look)."""
+        head = self._heads.get(look)
+        if head is None:
+            with _template_errors(self.site_dir):
+                head = self._heads[look] = Markup(self._head_template.render(look=look).rstrip("\n"))
+        return head
 
     def page_language(self, tag: str | None) -> PageLanguage:
         """The language a profile chose (None: the site's), resolved once per Renderer."""
@@ -336,14 +347,17 @@ class Renderer:
             language = self._languages[tag] = language_view(self.catalog.words(tag), tag, chosen=True)
         return language
 
-    def profile_page(self, profile: Profile, *, canonical_path: str, content_hash: str) -> str:
-        """The HTML page of `profile`, whose rows have `content_hash` (generator.data.content_hash)."""
+    def profile_page(self, profile: Profile, *, canonical_path: str, content_hash: str, look=None) -> str:
+        """The HTML page of `profile`, whose rows have `content_hash` (generator.data.content_hash),
+        in `look` (its theme's stylesheet; the default look when None)."""
         settings = profile.settings
         language = self._languages[None] if settings is None else self.page_language(settings.language)
         view = profile_view(profile, self.site, canonical_path=canonical_path, content_hash=content_hash,
                             language=language)
         with _template_errors(self.site_dir, f"profile {profile.username!r}"):
-            return self._profile.render(page=view)
+            if look is None or look is self.site.looks.default:
+                return self._profile.render(page=view)
+            return self._profile.render(page=view, head=self.head(look))
 
     def directory_page(self, page: DirectoryPage) -> str:
         """One page of the directory of profiles (a generator.build.directory.DirectoryPage)."""

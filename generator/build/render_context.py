@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from generator.config import Config
 from generator.data.urls import href
+
+if TYPE_CHECKING:
+    from generator.build.themes import Looks
 
 # The `sizes` attribute of each image role: how wide the image is drawn, matching
 # assets/style.css (a 680 px column from 720 px up, full width below; products
@@ -58,13 +61,14 @@ class ImageView(NamedTuple):
 
 @dataclass(frozen=True)
 class SiteContext:
-    """What every page shares: URLs, language, the hashed asset names and image sets."""
+    """What every page shares: URLs, language, the hashed asset names, image sets and themes."""
 
     base_url: str
     language: str
     home: str
     assets: dict[str, str]  # logical name -> "/assets/name.<hash>.ext"
     images: dict = field(default_factory=dict)  # (reference as stored, role) -> images.ImageSet
+    looks: Looks | None = None  # each profile's stylesheet, from its theme, accent and button shape
     _views: dict = field(default_factory=dict, repr=False, compare=False)  # image() answers, made once
 
     def asset_url(self, name: str) -> str:

@@ -134,8 +134,14 @@ def _urlset(head: str, urls: list[str]) -> str:
     return f'{head}<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{body}\n</urlset>\n'
 
 
-def hashed_assets(config: Config) -> dict[str, tuple[str, bytes]]:
-    """Every asset file by logical name -> (output path with a content hash, bytes)."""
+# The stylesheet every page starts with: the layout all themes share (generator.build.themes).
+STYLESHEET = "style.css"
+
+
+def hashed_assets(config: Config, *, default_theme_css: str = "") -> dict[str, tuple[str, bytes]]:
+    """Every asset file by logical name -> (output path with a content hash, bytes).
+    style.css is served with `default_theme_css` after it: what a page without a theme
+    of its own loads (the layout, then the default theme's colours)."""
     assets: dict[str, tuple[str, bytes]] = {}
     for folder in config.asset_dirs:
         for path in sorted(folder.rglob("*")):
@@ -147,6 +153,8 @@ def hashed_assets(config: Config) -> dict[str, tuple[str, bytes]]:
             data = path.read_bytes()
             if path.suffix == ".css":
                 data = strip_css_comments(data.decode("utf-8")).encode("utf-8")
+            if logical == STYLESHEET:
+                data += default_theme_css.encode("utf-8")
             stem, dot, extension = logical.rpartition(".")
             name = f"{stem}.{digest_bytes(data)[:10]}.{extension}" if dot else f"{logical}.{digest_bytes(data)[:10]}"
             assets[logical] = (f"assets/{name}", data)
@@ -179,6 +187,14 @@ def icon_assets() -> dict[str, tuple[str, bytes]]:
         data = icons.symbol_file(key).encode()
         assets[f"icons/{key}.svg"] = (f"{ICON_DIR}/{key}.{digest_bytes(data)[:10]}.svg", data)
     return assets
+
+
+def base_stylesheet(config: Config) -> str:
+    """style.css as served before its theme: the layout every theme shares."""
+    for folder in config.asset_dirs:
+        if (folder / STYLESHEET).is_file():
+            return strip_css_comments((folder / STYLESHEET).read_text(encoding="utf-8"))
+    return ""
 
 
 def asset_urls(assets: dict[str, tuple[str, bytes]]) -> dict[str, str]:

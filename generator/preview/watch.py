@@ -37,7 +37,7 @@ IGNORED_DIRS = {".git", ".hg", ".svn", "__pycache__", ".biogen", "node_modules",
 _EDITOR_TEMP = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]x?$|^4913$|\.kate-swp$|\.bak$|\.tmp$|^\.~lock\.|"
                           r"\.___jb_\w+___$|^sed\w{6}$|^\.DS_Store$)")
 # Folders of a site that builds read; creating one changes what must be watched.
-SITE_FOLDERS = {"content", "templates", "assets", "translations", "migrations"}
+SITE_FOLDERS = {"content", "templates", "assets", "themes", "translations", "migrations"}
 
 
 class SiteFilter:
@@ -72,9 +72,10 @@ class RootFilter(SiteFilter):
 
 
 def watched_folders(config: Config) -> list[Path]:
-    """Folders watched recursively: content (the database, media), templates, assets,
+    """Folders watched recursively: content (the database, media), templates, assets, themes,
     translations, migrations."""
-    candidates = [config.content_dir, *config.template_dirs, *config.asset_dirs, *config.translation_dirs,
+    candidates = [config.content_dir, *config.template_dirs, *config.asset_dirs, *config.theme_dirs,
+                  *config.translation_dirs,
                   config.migrations_dir]
     if not config.site_dir.is_relative_to(config.database.parent):
         candidates.append(config.database.parent)
