@@ -3,12 +3,19 @@
     python benchmarks/build_speed.py --sizes 1000,10000 --runs 5
     python benchmarks/build_speed.py --sizes 100000 --runs 1     # peak memory
     python benchmarks/build_speed.py --directory --sizes 10000 --runs 5 --workdir /dev/shm/bench
+    python benchmarks/build_speed.py --themes --sizes 10000 --runs 5
 
 With --directory, one site is built into two outputs, one with its home profile at
 / and one with `directory = true`, and each figure is taken on both in the same run,
 the two commands one after the other (which goes first alternates): one changed
 profile (its display name and tagline, so a directory page is written too), one
 profile added in the middle of the username order, and the same profile removed.
+
+With --themes, two sites of the same profiles are built from scratch in turn (which
+goes first alternates): one without settings, as before themes existed, and one whose
+every profile has a settings row spread over the built-in themes, a dozen accents,
+the button shapes and the languages (synthetic.py); then one profile's accent is
+changed and the themed site rebuilt, which must render that one profile only.
 
 Each figure is the median of --runs runs of the `biogen build` command, timed as a
 whole process (wall seconds; peak resident memory of the largest process from
@@ -41,7 +48,7 @@ from pathlib import Path
 SETTLE_SECONDS = 2.0
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import make_site  # noqa: E402
+from synthetic import ACCENTS, make_site  # noqa: E402
 
 
 def settle() -> None:
@@ -201,6 +208,56 @@ def bench_directory(size: int, runs: int, workdir: Path) -> dict[str, dict[str, 
     return figures
 
 
+def bench_themes(size: int, runs: int, workdir: Path) -> dict[str, list]:
+    """From-scratch builds of the plain and the themed site in turn, and one changed setting."""
+    sites = {"plain": workdir / f"site-{size}", "themed": workdir / f"site-{size}-themed"}
+    for variant, site in sites.items():
+        if not (site / "content" / "bio.db").exists():
+            print(f"making a site of {size:,} profiles ({variant}) ...", flush=True)
+            make_site(site, size, settings=variant == "themed")
+    biogen = [sys.executable, "-m", "generator", "build"]
+    figures: dict[str, list] = {"plain": [], "themed": [], "ratio": [], "setting": [], "setting_inside": []}
+    for run in range(runs):
+        order = list(sites) if run % 2 == 0 else list(sites)[::-1]
+        pair = {}
+        for variant in order:
+            set_output(sites[variant], f"out-{run}-{time.time_ns()}")
+            pair[variant] = timed(biogen, sites[variant])[0]
+            figures[variant].append(pair[variant])
+        figures["ratio"].append(pair["themed"] / pair["plain"])
+    site = sites["themed"]
+    conn = sqlite3.connect(site / "content" / "bio.db")
+    target = conn.execute("SELECT profile_id FROM profile_settings ORDER BY profile_id LIMIT 1 OFFSET ?",
+                          (size // 2,)).fetchone()[0]
+    timed(biogen, site)  # the first incremental build makes the second tree
+    for run in range(runs):
+        with conn:
+            conn.execute("UPDATE profile_settings SET accent = ? WHERE profile_id = ?",
+                         (ACCENTS[run % len(ACCENTS)], target))
+        result = subprocess.run(biogen, cwd=site, capture_output=True, text=True)
+        rendered = re.search(r"(\d+) rendered", result.stdout)
+        if result.returncode != 0 or not rendered or rendered.group(1) != "1":
+            raise SystemExit(f"a changed setting should render one profile:\n{result.stdout}\n{result.stderr}")
+        with conn:
+            conn.execute("UPDATE profile_settings SET accent = ? WHERE profile_id = ?",
+                         (ACCENTS[(run + 1) % len(ACCENTS)], target))
+        seconds, _, inside = timed(biogen, site)
+        figures["setting"].append(seconds)
+        figures["setting_inside"].append(inside)
+    conn.close()
+    return figures
+
+
+def report_themes(size: int, figures: dict[str, list]) -> None:
+    print(f"{size:>7,} profiles from scratch: without settings {median_of(figures['plain'])} s, spread over themes, "
+          f"accents, shapes and languages {median_of(figures['themed'])} s; themed/plain of each run's pair: median "
+          f"{statistics.median(figures['ratio']):.3f}; one changed accent: {median_of(figures['setting'])} s "
+          f"(build itself {median_of(figures['setting_inside'])} s, one profile rendered)", flush=True)
+    print("  all runs (seconds): plain " + " ".join(f"{v:.3f}" for v in figures["plain"])
+          + "; themed " + " ".join(f"{v:.3f}" for v in figures["themed"])
+          + "; ratios " + " ".join(f"{v:.3f}" for v in figures["ratio"]))
+
+
 def report_directory(size: int, figures: dict[str, dict[str, list]]) -> None:
     home, listing = figures["home"], figures["directory"]
     pages = -(-size // 100)
@@ -229,11 +286,17 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the output trees afterwards")
     parser.add_argument("--directory", action="store_true",
                         help="compare builds with the directory of profiles at / against the home profile")
+    parser.add_argument("--themes", action="store_true",
+                        help="compare builds of profiles spread over themes and accents against profiles without settings")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    if args.directory:
+    if args.themes:
         for size in [int(s) for s in args.sizes.split(",")]:
-            report_directory(size, bench_directory(size, args.runs, args.workdir))
+            report_themes(size, bench_themes(size, args.runs, args.workdir))
+    if args.directory or args.themes:
+        if args.directory:
+            for size in [int(s) for s in args.sizes.split(",")]:
+                report_directory(size, bench_directory(size, args.runs, args.workdir))
         if not args.keep:
             for site in args.workdir.glob("site-*"):
                 for tree in [*site.glob("out-*"), *site.glob(".out-*.trees")]:

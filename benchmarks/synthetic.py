@@ -1,5 +1,7 @@
 """Make a synthetic site: N profiles with 5 social links, 8 bio links, 4 products,
-6 carousel items and no images, as the build benchmark specifies."""
+6 carousel items and no images, as the build benchmark specifies. With `settings`,
+every profile also has a settings row, spread over every built-in theme, a dozen
+accent colours, the three button shapes and the built-in languages."""
 
 from __future__ import annotations
 
@@ -15,13 +17,20 @@ language = "en"
 database = "content/bio.db"
 output = "{output}"
 """
+# Accents every built-in theme accepts (none carries text below 4.5:1 in any theme).
+ACCENTS = ["#7936e9", "#007068", "#a44900", "#be123c", "#1d4ed8", "#437000",
+           "#a21caf", "#006e8a", "#b63900", "#334155", "#9f1239", "#166534"]
+SHAPES = ["rounded", "pill", "square"]
+LANGUAGES = ["en", "vi", "es", "ar", "ja"]
 PLATFORMS = [("GitHub", "github", "https://github.com/{u}"), ("Twitter", "Twitter", "https://x.com/{u}"),
              ("Instagram", "instagram", "https://instagram.com/{u}"), ("YouTube", "Youtube", "https://youtube.com/@{u}"),
              ("Email", "Mail", "mailto:{u}@example.com")]
 
 
-def make_site(folder: Path, count: int, output: str = "dist") -> Path:
-    """Create `folder` with biogen.toml and a database of `count` profiles."""
+def make_site(folder: Path, count: int, output: str = "dist", settings: bool = False) -> Path:
+    """Create `folder` with biogen.toml and a database of `count` profiles (each with a
+    settings row when `settings`)."""
+    from generator.build.themes import BUILT_IN_THEMES
     (folder / "content").mkdir(parents=True, exist_ok=True)
     (folder / "biogen.toml").write_text(CONFIG.format(output=output))
     database = folder / "content" / "bio.db"
@@ -34,7 +43,7 @@ def make_site(folder: Path, count: int, output: str = "dist") -> Path:
         conn.execute(f"DROP TRIGGER {name}")
     with conn:
         for start in range(0, count, 5000):
-            profiles, social, links, products, tools = [], [], [], [], []
+            profiles, social, links, products, tools, rows = [], [], [], [], [], []
             for n in range(start, min(start + 5000, count)):
                 u = f"user-{n:05d}"
                 pid = f"p{n:06d}"
@@ -50,11 +59,16 @@ def make_site(folder: Path, count: int, output: str = "dist") -> Path:
                                      f"https://shop.example.com/{u}/{i}", i))
                 for i in range(6):
                     tools.append((f"{pid}-t{i}", pid, f"Tool {i}", None, f"https://tools.example.com/{i}", i))
+                if settings:
+                    rows.append((pid, BUILT_IN_THEMES[n % len(BUILT_IN_THEMES)], ACCENTS[n % len(ACCENTS)],
+                                 SHAPES[n // 3 % len(SHAPES)], LANGUAGES[n % len(LANGUAGES)]))
             conn.executemany("INSERT INTO profiles VALUES (?, ?, ?, ?, ?, ?, ?, ?)", profiles)
             conn.executemany("INSERT INTO social_links VALUES (?, ?, ?, ?, ?, ?)", social)
             conn.executemany("INSERT INTO bio_links VALUES (?, ?, ?, ?, ?, ?, ?)", links)
             conn.executemany("INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?)", products)
             conn.executemany("INSERT INTO carousel_items VALUES (?, ?, ?, ?, ?, ?)", tools)
+            conn.executemany("INSERT INTO profile_settings (profile_id, theme, accent, button_shape, language) "
+                             "VALUES (?, ?, ?, ?, ?)", rows)
         conn.execute("DELETE FROM profiles WHERE id = 'default-profile-id'")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -65,5 +79,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folder", type=Path)
     parser.add_argument("count", type=int)
+    parser.add_argument("--settings", action="store_true", help="give every profile a theme, accent, shape, language")
     args = parser.parse_args()
-    make_site(args.folder, args.count)
+    make_site(args.folder, args.count, settings=args.settings)

@@ -55,7 +55,8 @@ PROFILES = {
 DIRECTORY_PAGES = {"directory": "", "directory-page": "page/2"}
 # Every theme (generator/build/themes.py) on the full, minimal and right-to-left profiles:
 # copies of those demo profiles named <username>-<theme>, on the demo site, each with an
-# accent and a button shape of its own (classic's look without settings is the above).
+# accent and a button shape of its own, the right-to-left ones in Arabic (classic's look
+# without settings is the above).
 THEME_LOOKS = {"classic": ("#b4235a", "square"), "minimal": (None, "rounded"), "bold": ("#0b5cad", "pill")}
 THEMED_KINDS = ("full", "minimal", "rtl")
 THEMED_PAGES = {f"theme-{theme}-{kind}": f"{PROFILES[kind]}-{theme}" for theme in THEME_LOOKS for kind in THEMED_KINDS}
@@ -143,8 +144,9 @@ def themed_url(demo_site, tmp_path_factory):  # noqa: F811
         for theme, (accent, shape) in THEME_LOOKS.items():
             for kind in THEMED_KINDS:
                 profile_id = clone_profile(conn, PROFILES[kind], theme)
-                conn.execute("INSERT INTO profile_settings (profile_id, theme, accent, button_shape) VALUES (?, ?, ?, ?)",
-                             (profile_id, theme, accent, shape))
+                # The right-to-left copies are in Arabic: lang=ar dir=rtl, the words translated.
+                conn.execute("INSERT INTO profile_settings (profile_id, theme, accent, button_shape, language) "
+                             "VALUES (?, ?, ?, ?, ?)", (profile_id, theme, accent, shape, "ar" if kind == "rtl" else None))
     conn.close()
     build_site(site)
     with serving(Preview(load_config(site).output, live=False)) as server:
@@ -512,11 +514,11 @@ def test_the_full_profile_runs_no_script_and_a_phone_loads_at_most_250_kb(demo_s
     assert not problems, "full (ana), phone 390x844:\n  " + "\n  ".join(problems)
 
 
-def _lighthouse(url: str, report: Path) -> dict:
-    """One Lighthouse run (mobile preset) on `url`: its JSON result."""
+def _lighthouse(url: str, report: Path, extra_flags: list[str] = ()) -> dict:
+    """One Lighthouse run (mobile preset) on `url`: its JSON result. `extra_flags` go to Chromium."""
     # Lighthouse's default: the mobile preset (Moto G Power, simulated slow 4G).
     command = [shutil.which("node"), str(LIGHTHOUSE), url, f"--chrome-path={CHROMIUM}",
-               f"--chrome-flags={' '.join(CHROMIUM_ARGS)}", "--output=json", f"--output-path={report}",
+               f"--chrome-flags={' '.join([*CHROMIUM_ARGS, *extra_flags])}", "--output=json", f"--output-path={report}",
                f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}", "--quiet"]
     # Lighthouse sometimes fails to record the page load's trace ("Runtime error
     # encountered ... NO_NAVSTART", seen once in CI): that says nothing about the page,
@@ -574,3 +576,68 @@ def test_lighthouse_scores_100_on_a_phone(site_url, screenshots, kind):
                         + ", ".join(str(round(r["categories"]["performance"]["score"] * 100)) for r in results)
                         + f"); the best of those: {_failing_audits(below[-1], 'performance')}")
     assert not problems, f"{kind} ({PROFILES[kind]}), Lighthouse mobile:\n  " + "\n  ".join(problems)
+
+
+LOOK = """() => {
+  const style = selector => getComputedStyle(document.querySelector(selector));
+  const body = style('body'), name = style('h1'), card = style('.cards li');
+  return {page: `${body.backgroundColor} ${body.backgroundImage} ${body.color}`,
+          name: `${name.fontSize} ${name.fontWeight} ${name.color}`,
+          card: `${card.backgroundColor} ${card.backgroundImage} ${card.borderRadius} ${card.boxShadow} ${card.borderTopWidth}`};
+}"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_themes_look_clearly_different(chromium, themed_url, scheme):
+    # Not only another colour: the page, the name and the link cards each differ
+    # between any two themes (background, type size or weight, the cards' fill,
+    # corners, shadow or border), in both schemes.
+    context = chromium.new_context(viewport=VIEWPORTS["phone"], color_scheme=scheme)
+    looks = {}
+    for theme in THEME_LOOKS:
+        page = context.new_page()
+        page.goto(themed_url + THEMED_PAGES[f"theme-{theme}-full"], wait_until="load")
+        looks[theme] = page.evaluate(LOOK)
+        page.close()
+    context.close()
+    alike = [f"{first} and {second}: the same {part} ({looks[first][part]})"
+             for first in THEME_LOOKS for second in THEME_LOOKS if first < second
+             for part in ("page", "name", "card") if looks[first][part] == looks[second][part]]
+    assert not alike, f"{scheme}:\n  " + "\n  ".join(alike)
+
+
+# Lighthouse emulates no colour scheme of its own: the dark runs start Chromium with
+# prefers-color-scheme: dark, as a phone set to dark mode reports it.
+LIGHTHOUSE_SCHEME_FLAGS = {"light": [], "dark": ["--blink-settings=preferredColorScheme=0"]}
+THEMED_LIGHTHOUSE_RUNS = 3  # the issue's rule for the theme matrix: Performance is the median of 3
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("kind", list(THEMED_PAGES))
+def test_lighthouse_scores_100_in_every_theme_and_scheme(themed_url, screenshots, kind, scheme):
+    if not LIGHTHOUSE.is_file():
+        pytest.skip(f"Lighthouse is not installed: {INSTALL_TOOLS}")
+    if not shutil.which("node"):
+        pytest.skip("node is not installed (Lighthouse 12.2.3 needs Node 18-20)")
+    results, problems, perfect = [], [], 0
+    for number in range(1, THEMED_LIGHTHOUSE_RUNS + 1):
+        result = _lighthouse(themed_url + THEMED_PAGES[kind], screenshots / f"lighthouse-{kind}-{scheme}-{number}.json",
+                             LIGHTHOUSE_SCHEME_FLAGS[scheme])
+        results.append(result)
+        scores = {name: result["categories"][name]["score"] for name in LIGHTHOUSE_CATEGORIES}
+        shift = result["audits"]["cumulative-layout-shift"]["numericValue"]
+        print(f"Lighthouse, {kind} (/{THEMED_PAGES[kind]}), {scheme}, run {number}: "
+              + ", ".join(f"{name} {round(score * 100)}" for name, score in scores.items())
+              + f"; TBT {result['audits']['total-blocking-time']['numericValue']:.0f} ms, CLS {shift:.4f}")
+        problems += [f"run {number}, {name} {round(score * 100)}: {_failing_audits(result, name)}"
+                     for name, score in scores.items() if name != "performance" and score != 1]
+        if shift:
+            problems.append(f"run {number}, Cumulative Layout Shift {shift:.4f}")
+        perfect = sum(r["categories"]["performance"]["score"] == 1 for r in results)
+        if perfect >= 2 or len(results) - perfect >= 2:
+            break  # the median of 3 is known already
+    if perfect < 2:
+        problems.append("performance below 100 in 2 of 3 runs (scores "
+                        + ", ".join(str(round(r["categories"]["performance"]["score"] * 100)) for r in results)
+                        + f"): {_failing_audits(results[-1], 'performance')}")
+    assert not problems, f"{kind} (/{THEMED_PAGES[kind]}), {scheme}, Lighthouse mobile:\n  " + "\n  ".join(problems)
