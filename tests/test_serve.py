@@ -311,7 +311,7 @@ def test_template_failure_names_file_and_line(tmp_path):
 
 
 def test_pending_migration_says_what_to_run():
-    error = DatabaseError("content/bio.db has 1 pending migration(s): 0005_add_theme.sql. "
+    error = DatabaseError("content/bio.db has 1 pending migration(s): 0006_add_theme.sql. "
                           "Run `biogen migrate` to apply them (see `biogen migrate --list`)")
     assert "biogen migrate" in describe_failure(error).title
 

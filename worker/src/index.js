@@ -26,6 +26,9 @@ const DEFAULT_DOCUMENT = JSON.stringify({
 // A profile's tables besides its own row, in the order of biogen's db.CHILD_TABLES (the content
 // hash lists them so): the four lists, then its settings (at most one row).
 const CHILD_TABLES = ["social_links", "bio_links", "products", "carousel_items", "profile_settings"];
+// What the content hash covers: those, then the profile's hostnames (migrations/0005_domains.sql),
+// which are not part of the document.
+const HASHED_TABLES = [...CHILD_TABLES, "domains"];
 // Each settings column and its place in the document (generator/data/profile_settings.py), in
 // the document's order; a switch (0 or 1) is written as false or true.
 const SETTINGS = [
@@ -99,18 +102,18 @@ function bioData({ profile, social, links, products, tools, settings }) {
 
 async function contentVersion(db, profile) {
   // The profile's content hash, computed as biogen's generator/data/content_hash.py does: every
-  // column of the profile row and of its children's rows (by table in CHILD_TABLES order, each
+  // column of the profile row and of its children's rows (by table in HASHED_TABLES order, each
   // table's rows sorted by their first column, tables without rows left out; a settings row of
   // NULLs is a row), SHA-256, 32 hex digits.
   const row = Object.values(profile);
   const parts = [row];
-  const results = await db.batch(CHILD_TABLES.map((table) =>
+  const results = await db.batch(HASHED_TABLES.map((table) =>
     db.prepare(`SELECT * FROM ${table} WHERE profile_id = ?1`).bind(profile.id)));
   results.forEach((result, index) => {
     const rows = result.results.map((r) => Object.values(r));
     if (rows.length) {
       rows.sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0));
-      parts.push([CHILD_TABLES[index], rows]);
+      parts.push([HASHED_TABLES[index], rows]);
     }
   });
   const bytes = new TextEncoder().encode(JSON.stringify(parts));
