@@ -1,0 +1,102 @@
+"""One deployment for every hostname: the `_worker.js` and `_routes.json` a build writes
+when profiles have hostnames (the table domains, or usernames that are hostnames).
+
+Cloudflare Pages runs `_worker.js` (advanced mode) only for the paths `_routes.json`
+includes: the four whose answer depends on the Host header. Every other request (pages,
+images, stylesheets) stays a static asset: no Worker invocation, no D1 query.
+
+The hostname map is written into `_worker.js` itself, as a JSON object literal, rather
+than kept in KV: the isolate parses it once when it starts, and a request then costs one
+property lookup (well under a microsecond) and, for `/` and `/api/config`, one fetch of
+a static asset, which the Worker does not pay as a subrequest. A KV read would cost a
+billed read and a few milliseconds on a cold key for every request, and a publish would
+have to write the keys. The map is ~90 bytes a hostname; the Worker's script size limit
+(not in the reference notes: check Cloudflare's Workers limits for the plan) bounds how
+many hostnames one deployment carries this way.
+
+`biogen serve` reads the map back from the built `_worker.js` (worker_hosts) and answers
+as the Worker does (generator/preview/routing.py), so the preview shows what is deployed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from importlib import resources
+
+from generator.build import sitefiles
+from generator.data.domains import read_hostname_map
+
+WORKER_FILE = "_worker.js"
+ROUTES_FILE = "_routes.json"
+# The only paths whose answer depends on the hostname (Pages: at most 100 include rules).
+HOST_PATHS = ("/", "/api/config", "/sitemap.xml", "/robots.txt")
+ROUTES_JSON = json.dumps({"version": 1, "description": "biogen: only these paths depend on the Host header",
+                          "include": list(HOST_PATHS), "exclude": []}, indent=2) + "\n"
+# Pages adds these to every static file it serves (see preview.routing.PAGES_FILE_CACHE and
+# PAGES_EVERY_ANSWER); an answer the Worker makes itself gets them from here.
+PAGES_OWN_HEADERS = (("Access-Control-Allow-Origin", "*"), ("Cache-Control", "public, max-age=0, must-revalidate"))
+_HOSTS_PREFIX = "const HOSTS = "
+
+
+def own_headers() -> list[tuple[str, str]]:
+    """The headers of an answer the Worker makes (a 301, a host's sitemap or robots.txt):
+    the site-wide `/*` rule of `_headers`, which Pages does not apply to a Worker's
+    answers, and what Pages adds to a static file."""
+    site_wide = dict(sitefiles.HEADER_RULES)["/*"]
+    return [*PAGES_OWN_HEADERS, *site_wide]
+
+
+def host_entries(conn: sqlite3.Connection, fallback_epoch: int | None) -> dict[str, dict[str, str]]:
+    """The hostname map (generator.data.domains.read_hostname_map) with each page's
+    lastmod, for the host's sitemap."""
+    hosts = read_hostname_map(conn)
+    usernames = sorted({entry["username"] for entry in hosts.values() if "username" in entry})
+    dates = dict(conn.execute("SELECT username, updated_at FROM profiles WHERE username IN "
+                              "(SELECT value FROM json_each(?))", (json.dumps(usernames),)))
+    for entry in hosts.values():
+        if "username" in entry:
+            entry["lastmod"] = sitefiles.lastmod(dates.get(entry["username"]), fallback_epoch) or ""
+    return hosts
+
+
+def routing_files(conn: sqlite3.Connection, fallback_epoch: int | None) -> tuple[dict[str, bytes | None], str]:
+    """({`_worker.js` and `_routes.json`: their bytes, or None when no profile has a hostname
+    and they must not exist}, a digest of the map: when it changes, so does the sitemap)."""
+    hosts = host_entries(conn, fallback_epoch)
+    files = {WORKER_FILE: worker_script(hosts).encode(), ROUTES_FILE: ROUTES_JSON.encode()} if hosts else \
+        {WORKER_FILE: None, ROUTES_FILE: None}
+    return files, hashlib.blake2b(json.dumps(hosts, sort_keys=True).encode(), digest_size=16).hexdigest()
+
+
+def worker_script(hosts: dict[str, dict[str, str]]) -> str:
+    """`_worker.js`: the map and the headers, then the packaged code (pages_worker.js)."""
+    code = resources.files("generator.build").joinpath("pages_worker.js").read_text(encoding="utf-8")
+    # Hostnames are checked ASCII names and dates digits: the JSON is plain ASCII, a valid JS literal.
+    return (f"{_HOSTS_PREFIX}{json.dumps(hosts, separators=(',', ':'), sort_keys=True)};\n"
+            f"const OWN_HEADERS = {json.dumps(own_headers(), separators=(',', ':'))};\n{code}")
+
+
+def worker_hosts(script: str) -> dict[str, dict[str, str]]:
+    """The map a built `_worker.js` carries (its first line), or {} for any other script."""
+    first = script.split("\n", 1)[0]
+    if not (first.startswith(_HOSTS_PREFIX) and first.endswith(";")):
+        return {}
+    try:
+        hosts = json.loads(first[len(_HOSTS_PREFIX):-1])
+    except ValueError:
+        return {}
+    return hosts if isinstance(hosts, dict) else {}
+
+
+def sitemap_for(host: str, entry: dict[str, str]) -> str:
+    """A mapped hostname's sitemap.xml: its page when this hostname is the page's canonical
+    address, else no URL (the page names another address as its own)."""
+    entries = [("/", entry.get("lastmod") or None)] if entry.get("canonical") == host else []
+    return sitefiles.sitemap_files(f"https://{host}", entries)["sitemap.xml"]
+
+
+def robots_for(host: str) -> str:
+    """A mapped hostname's robots.txt, naming that hostname's sitemap."""
+    return sitefiles.robots_txt(f"https://{host}")
