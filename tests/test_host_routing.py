@@ -1,12 +1,18 @@
 """One deployment for every hostname: what biogen build writes for the domains table
-(_worker.js, _routes.json, canonical URLs, the sitemaps)."""
+(_worker.js, _routes.json, canonical URLs, the sitemaps) and how biogen serve answers by Host.
+tests/test_wrangler_domains.py runs the same output in `wrangler pages dev`."""
 
 from __future__ import annotations
 
 import json
+import re
+import urllib.request
+
 import pytest
 
-from generator.build.hosts import worker_hosts
+from generator.build.hosts import HOST_PATHS, worker_hosts
+from generator.preview.routing import PagesSite
+from generator.preview.server import Preview, serving
 from sitekit import build_site, execute, make_site
 
 DOMAINS = ("INSERT INTO domains (hostname, profile_id, kind) VALUES "
@@ -20,6 +26,11 @@ def site(tmp_path_factory):
     execute(folder, DOMAINS)
     build_site(folder)
     return folder
+
+
+@pytest.fixture(scope="module")
+def pages(site):
+    return PagesSite(site / "dist")
 
 
 def test_the_build_writes_the_worker_the_routes_and_the_map(site):
@@ -66,3 +77,57 @@ def test_no_hostname_no_worker(tmp_path):
     build_site(folder)
     assert not (folder / "dist" / "_worker.js").exists() and not (folder / "dist" / "_routes.json").exists()
     assert "https://bio.example.com/ana<" in (folder / "dist" / "sitemap.xml").read_text()
+
+
+def test_a_mapped_hostname_answers_its_profile_at_the_root(pages):
+    page = pages.respond("/", "", "ana.example.com")
+    assert page.status == 200 and page.body == pages.respond("/ana").body
+    assert page.header("Vary") == "Host" and page.header("Content-Security-Policy")
+    alias = pages.respond("/", "ref=x", "ANA.example.net.:443")
+    assert alias.status == 200 and alias.body == page.body
+    config = pages.respond("/api/config", "", "linh.example.com")
+    assert config.body == pages.respond("/api/profiles/linh.example.com.json").body
+    assert config.header("Content-Type") == "application/json"
+
+
+def test_a_redirect_hostname_answers_301_keeping_path_and_query(pages):
+    answer = pages.respond("/", "utm=1", "www.ana.example.com")
+    assert answer.status == 301 and answer.header("Location") == "https://ana.example.com/?utm=1"
+    assert pages.respond("/robots.txt", "", "www.ana.example.com").header("Location") == \
+        "https://ana.example.com/robots.txt"
+
+
+def test_each_hostname_has_its_own_sitemap_and_robots(pages):
+    assert pages.respond("/robots.txt", "", "ana.example.net").body == \
+        b"User-agent: *\nAllow: /\n\nSitemap: https://ana.example.net/sitemap.xml\n"
+    assert pages.respond("/sitemap.xml", "", "ana.example.com").body.decode() == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        "<url><loc>https://ana.example.com/</loc><lastmod>2026-11-01T09:00:00+00:00</lastmod></url>\n</urlset>\n")
+    # The alias's page names ana.example.com as canonical: its sitemap lists nothing.
+    assert "<url>" not in pages.respond("/sitemap.xml", "", "ana.example.net").body.decode()
+
+
+@pytest.mark.parametrize("host", ["", "bio.example.com", "premium-bio.pages.dev", "evil.example",
+                                  "__proto__", "constructor", "../../etc/passwd", "ana.example.com/../x",
+                                  "ana.example.com evil", "<script>.example"])
+def test_unknown_hosts_get_what_the_site_answers_without_hostnames(pages, host):
+    for path in (*HOST_PATHS, "/ana", "/api/profiles/ana.json", "/../_worker.js", "/_worker.js", "/%2e%2e/"):
+        theirs, plain = pages.respond(path, "", host), pages.respond(path)
+        assert (theirs.status, theirs.headers, theirs.body) == (plain.status, plain.headers, plain.body), (host, path)
+        if "evil" in host or "<" in host:  # never reflected
+            assert host.encode() not in theirs.body
+
+
+def test_only_the_host_paths_depend_on_the_host(pages):
+    for path in ("/ana", "/linh.example.com", "/api/profiles/ana.json", "/nobody", "/index.html"):
+        assert pages.respond(path, "", "ana.example.com").body == pages.respond(path).body
+        assert pages.respond(path, "", "www.ana.example.com").status == pages.respond(path).status
+
+
+def test_biogen_serve_routes_by_host(site):
+    with serving(Preview(site / "dist", live=False)) as server:
+        port = server.server_address[1]
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": "ana.example.com"})
+        with urllib.request.urlopen(request) as answer:
+            body = answer.read().decode()
+    assert re.search(r'<link rel="canonical" href="https://ana.example.com/">', body) and "Ana Souza" in body
