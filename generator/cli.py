@@ -365,6 +365,23 @@ def domain_list(site_dir: Path, quiet: bool) -> None:
     click.echo("\n".join(listing(load_config(site_dir))))
 
 
+@domain.command("status")
+@site_options
+def domain_status(site_dir: Path, quiet: bool) -> None:
+    """What each hostname still needs on Cloudflare (CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID)."""
+    from generator.cloudflare.pages_domains import status_lines
+    click.echo("\n".join(status_lines(load_config(site_dir))))
+
+
+@domain.command("attach")
+@site_options
+@click.argument("host")
+def domain_attach(site_dir: Path, quiet: bool, host: str) -> None:
+    """Add HOST as a custom domain of the Pages project, through Cloudflare's API."""
+    from generator.cloudflare.pages_domains import attach
+    attach(load_config(site_dir), host, echo=(lambda line: None) if quiet else click.echo)
+
+
 # ---- D1 and publishing: d1 export/push/pull, verify, publish, types --------------------
 
 def _d1_target(command):

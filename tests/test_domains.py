@@ -3,6 +3,8 @@ table does (and does not do) to a profile's rows, content hash and BioData docum
 
 from __future__ import annotations
 
+import re
+import shlex
 import sqlite3
 from pathlib import Path
 
@@ -196,3 +198,16 @@ def test_the_hostname_map_routes_usernames_rows_and_redirects(site):
     # A username that is no hostname (no dot, an underscore) maps nothing by itself.
     assert hostname_map([("ana", None), ("a_b.example", None), ("shop.example", None)], []) == {
         "shop.example": {"username": "shop.example", "canonical": ""}}
+
+
+def test_the_readmes_domain_commands_run_as_written(site):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Domains"):]
+    block = re.search(r"```sh\n(.*?)```", section, flags=re.S).group(1)
+    commands = [shlex.split(line.split("#")[0]) for line in block.strip().splitlines()]
+    assert [words[:3] for words in commands][:2] == [["biogen", "domain", "add"]] * 2
+    for words in commands:
+        result = run(site, *words[1:])
+        assert result.exit_code == 0, (words, result.output)
+    assert rows(site, "SELECT hostname, kind FROM domains ORDER BY hostname") == [
+        ("linh.example.com", "main"), ("www.linh.example.com", "redirect")]
