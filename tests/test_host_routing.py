@@ -79,6 +79,18 @@ def test_no_hostname_no_worker(tmp_path):
     assert "https://bio.example.com/ana<" in (folder / "dist" / "sitemap.xml").read_text()
 
 
+def test_a_hostname_that_is_another_profiles_username_stops_the_build(tmp_path):
+    from generator.errors import ValidationError
+    from sitekit import snapshot
+    folder = make_site(tmp_path / "site")
+    build_site(folder)
+    before = snapshot(folder / "dist")
+    execute(folder, "INSERT INTO domains (hostname, profile_id, kind) VALUES ('linh.example.com', 'p-ana', 'alias')")
+    with pytest.raises(ValidationError, match="'linh.example.com' is the username of profile 'linh.example.com'"):
+        build_site(folder)
+    assert snapshot(folder / "dist") == before
+
+
 def test_a_mapped_hostname_answers_its_profile_at_the_root(pages):
     page = pages.respond("/", "", "ana.example.com")
     assert page.status == 200 and page.body == pages.respond("/ana").body

@@ -26,7 +26,8 @@ import sqlite3
 from importlib import resources
 
 from generator.build import sitefiles
-from generator.data.domains import read_hostname_map
+from generator.data.domains import read_hostname_map, site_domain_problems
+from generator.errors import ValidationError
 
 WORKER_FILE = "_worker.js"
 ROUTES_FILE = "_routes.json"
@@ -64,6 +65,9 @@ def host_entries(conn: sqlite3.Connection, fallback_epoch: int | None) -> dict[s
 def routing_files(conn: sqlite3.Connection, fallback_epoch: int | None) -> tuple[dict[str, bytes | None], str]:
     """({`_worker.js` and `_routes.json`: their bytes, or None when no profile has a hostname
     and they must not exist}, a digest of the map: when it changes, so does the sitemap)."""
+    problems = site_domain_problems(conn)  # a hostname that is another profile's username
+    if problems:
+        raise ValidationError(problems)
     hosts = host_entries(conn, fallback_epoch)
     files = {WORKER_FILE: worker_script(hosts).encode(), ROUTES_FILE: ROUTES_JSON.encode()} if hosts else \
         {WORKER_FILE: None, ROUTES_FILE: None}
