@@ -129,7 +129,7 @@ def test_domain_rm_keeps_a_main_hostname_that_redirects_lead_to(site):
 def test_check_finds_rows_other_tools_wrote(site):
     execute(site, "INSERT INTO domains (hostname, profile_id, kind) VALUES "
                   "('Shop.Example', 'p-ana', 'main'), ('a.example', 'p-ana', 'main'), ('b.example', 'p-min', 'redirect'), "
-                  "('c.example', 'p-min', 'primary'), ('linh.example.com', 'p-rtl', 'alias')")
+                  "('c.example', 'p-min', 'primary'), ('linh.example.com', 'p-rtl', 'alias'), ('bio.example.com', 'p-rtl', 'alias')")
     execute(site, "PRAGMA foreign_keys = OFF; INSERT INTO domains VALUES ('lost.example', 'p-gone', 'main')")
     result = run(site, "check")
     assert result.exit_code == 1
@@ -143,6 +143,7 @@ def test_check_finds_rows_other_tools_wrote(site):
         "profile 'rtl': domains row 'linh.example.com', column hostname: 'linh.example.com' is the username of "
         "profile 'linh.example.com', which answers it already",
         "profile 'p-gone': domains row 'lost.example', column profile_id: names no profile",
+        "profile 'rtl': domains row 'bio.example.com', column hostname: 'bio.example.com' is the site's own address",
     ]:
         assert line in result.output
 

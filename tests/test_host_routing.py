@@ -89,6 +89,11 @@ def test_a_hostname_that_is_another_profiles_username_stops_the_build(tmp_path):
     with pytest.raises(ValidationError, match="'linh.example.com' is the username of profile 'linh.example.com'"):
         build_site(folder)
     assert snapshot(folder / "dist") == before
+    # Nor may a profile take the site's own address (base_url): its / and sitemap are the site's.
+    execute(folder, "UPDATE domains SET hostname = 'bio.example.com'")
+    with pytest.raises(ValidationError, match="'bio.example.com' is the site's own address"):
+        build_site(folder)
+    assert snapshot(folder / "dist") == before
 
 
 def test_a_mapped_hostname_answers_its_profile_at_the_root(pages):

@@ -252,7 +252,7 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
         log.warning("the home profile %r does not exist; / shows the directory of profiles instead", config.home)
     meta = _write_directory(conn, trees, staging, plan, listing, renderer)
     fallback_epoch = sitefiles.source_date_epoch()
-    routing, hosts_digest = hosts.routing_files(conn, fallback_epoch)
+    routing, hosts_digest = hosts.routing_files(conn, config.base_url, fallback_epoch)
     for relative, data in routing.items():  # _worker.js and _routes.json, or their removal
         _put(staging, trees, relative, data) if data is not None else _delete(staging, trees, relative)
     # The sitemap (usernames, dates) is rewritten only when one of those or a canonical hostname changed.

@@ -26,7 +26,7 @@ import sqlite3
 from importlib import resources
 
 from generator.build import sitefiles
-from generator.data.domains import read_hostname_map, site_domain_problems
+from generator.data.domains import read_hostname_map, site_address_problems, site_domain_problems
 from generator.errors import ValidationError
 
 WORKER_FILE = "_worker.js"
@@ -62,10 +62,12 @@ def host_entries(conn: sqlite3.Connection, fallback_epoch: int | None) -> dict[s
     return hosts
 
 
-def routing_files(conn: sqlite3.Connection, fallback_epoch: int | None) -> tuple[dict[str, bytes | None], str]:
+def routing_files(conn: sqlite3.Connection, base_url: str,
+                  fallback_epoch: int | None) -> tuple[dict[str, bytes | None], str]:
     """({`_worker.js` and `_routes.json`: their bytes, or None when no profile has a hostname
     and they must not exist}, a digest of the map: when it changes, so does the sitemap)."""
-    problems = site_domain_problems(conn)  # a hostname that is another profile's username
+    # A hostname that is another profile's username, or the site's own address.
+    problems = site_domain_problems(conn) + site_address_problems(conn, base_url)
     if problems:
         raise ValidationError(problems)
     hosts = host_entries(conn, fallback_epoch)

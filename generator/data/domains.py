@@ -116,6 +116,19 @@ def site_domain_problems(conn: sqlite3.Connection) -> list[Problem]:
             for username, hostname, other in rows]
 
 
+def site_address_problems(conn: sqlite3.Connection, base_url: str) -> list[Problem]:
+    """A row naming the site's own address (base_url's host): its /, sitemap and robots.txt
+    would become one profile's, and the site's own would be unreachable."""
+    from urllib.parse import urlsplit
+    own = normalize_hostname(urlsplit(base_url).hostname or "")
+    rows = conn.execute("SELECT p.username, d.hostname FROM domains d JOIN profiles p ON p.id = d.profile_id "
+                        "WHERE d.hostname = ?", (own,))
+    return [Problem(str(username), "domains", str(hostname), "hostname",
+                    f"{hostname!r} is the site's own address (base_url in biogen.toml), whose /, sitemap and "
+                    f"robots.txt are the whole site's: remove the row (`biogen domain rm {hostname}`)")
+            for username, hostname in rows]
+
+
 def username_hostname(username: str) -> str | None:
     """The username itself, when it is a hostname a request can carry (linh.example.com)."""
     return username if hostname_problem(username) is None else None
