@@ -15,7 +15,7 @@ from generator.cli import cli
 from generator.data import db
 from generator.data.biodata import biodata_json
 from generator.data.content import profile_hashes
-from generator.data.domains import hostname_map, hostname_problem, normalize_hostname, read_hostname_map
+from generator.data.domains import any_username_hostname, hostname_map, hostname_problem, normalize_hostname, read_hostname_map
 from generator.data.model import load_profiles
 from sitekit import execute, make_site
 
@@ -196,9 +196,18 @@ def test_the_hostname_map_routes_usernames_rows_and_redirects(site):
         "linh.example.org": {"username": "linh.example.com", "canonical": "linh.example.org"},
         "www.ana.example.com": {"redirect": "ana.example.com"},
     }
-    # A username that is no hostname (no dot, an underscore) maps nothing by itself.
-    assert hostname_map([("ana", None), ("a_b.example", None), ("shop.example", None)], []) == {
+    # A profile's own username joins the map only with rows (then its canonical is the main
+    # row's); a username that is a hostname without rows is found by the Worker by itself.
+    assert hostname_map([("a.example", "a_b", "alias"), ("b.example", "shop.example", "alias")]) == {
+        "a.example": {"username": "a_b", "canonical": ""}, "b.example": {"username": "shop.example", "canonical": ""},
         "shop.example": {"username": "shop.example", "canonical": ""}}
+    conn = db.connect(site / "content" / "bio.db")
+    try:
+        assert any_username_hostname(conn)
+        conn.execute("UPDATE profiles SET username = 'linh_x.example' WHERE id = 'p-vi'")
+        assert not any_username_hostname(conn)
+    finally:
+        conn.close()
 
 
 def test_the_readmes_domain_commands_run_as_written(site):

@@ -37,7 +37,8 @@ def test_the_build_writes_the_worker_the_routes_and_the_map(site):
     dist = site / "dist"
     routes = json.loads((dist / "_routes.json").read_text())
     assert routes["include"] == ["/", "/api/config", "/sitemap.xml", "/robots.txt"] and routes["exclude"] == []
-    hosts = worker_hosts((dist / "_worker.js").read_text())
+    hosts, site_host = worker_hosts((dist / "_worker.js").read_text())
+    assert site_host == "bio.example.com"
     assert hosts == {
         "ana.example.com": {"username": "ana", "canonical": "ana.example.com", "lastmod": "2026-11-01T09:00:00+00:00"},
         "ana.example.net": {"username": "ana", "canonical": "ana.example.com", "lastmod": "2026-11-01T09:00:00+00:00"},
@@ -72,10 +73,18 @@ def test_no_hostname_no_worker(tmp_path):
     execute(folder, DOMAINS)
     build_site(folder)
     assert (folder / "dist" / "_worker.js").exists()
-    # Without rows and without a username that is a hostname, the site is static again.
-    execute(folder, "DELETE FROM domains; UPDATE profiles SET username = 'linh' WHERE id = 'p-vi'")
+    # Without rows, a username that is a hostname still needs the Worker, with an empty map.
+    execute(folder, "DELETE FROM domains")
+    build_site(folder)
+    assert worker_hosts((folder / "dist" / "_worker.js").read_text()) == ({}, "bio.example.com")
+    site = PagesSite(folder / "dist")
+    assert site.respond("/", "", "linh.example.com").body == site.respond("/linh.example.com").body
+    # Without either, the site is static again.
+    execute(folder, "UPDATE profiles SET username = 'linh' WHERE id = 'p-vi'")
     build_site(folder)
     assert not (folder / "dist" / "_worker.js").exists() and not (folder / "dist" / "_routes.json").exists()
+    static = PagesSite(folder / "dist")
+    assert static.respond("/", "", "linh.example.com").body == static.respond("/").body
     assert "https://bio.example.com/ana<" in (folder / "dist" / "sitemap.xml").read_text()
 
 
@@ -124,7 +133,8 @@ def test_each_hostname_has_its_own_sitemap_and_robots(pages):
     assert "<url>" not in pages.respond("/sitemap.xml", "", "ana.example.net").body.decode()
 
 
-@pytest.mark.parametrize("host", ["", "bio.example.com", "premium-bio.pages.dev", "evil.example",
+@pytest.mark.parametrize("host", ["", "bio.example.com", "premium-bio.pages.dev", "evil.example", "api.profiles",
+                                  "ana.json", "linh.example.com.json", "x.pages.dev",
                                   "__proto__", "constructor", "../../etc/passwd", "ana.example.com/../x",
                                   "ana.example.com evil", "<script>.example"])
 def test_unknown_hosts_get_what_the_site_answers_without_hostnames(pages, host):

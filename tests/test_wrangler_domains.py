@@ -22,6 +22,9 @@ HOSTS = {
     "main": "ana.example.com",
     "alias": "ana.example.net",
     "alias without a main hostname": "linh.example.org",
+    "username-domain without rows": "shop.example.net",
+    "a hostname without a profile": "nobody.example.net",
+    "the site's own address": "bio.example.com",
     "www. form": "www.ana.example.com",
     "unknown": "evil.example",
     "pages.dev": "bio-test.pages.dev",
@@ -45,7 +48,7 @@ def request(port: int, host: str, path: str):
 
 def test_pages_dev_and_biogen_serve_answer_every_host_alike(tmp_path):
     site = wrangler_site(tmp_path / "site")
-    execute(site, DOMAINS)
+    execute(site, DOMAINS + ";INSERT INTO profiles (id, username, display_name) VALUES ('p-shop', 'shop.example.net', 'Shop')")
     build_site(site)
     folder = (site / "dist").resolve()
     port = free_port()
@@ -67,3 +70,6 @@ def test_pages_dev_and_biogen_serve_answer_every_host_alike(tmp_path):
     assert by[("username-domain", "/api/config")][2] == (site / "dist" / "api/profiles/linh.example.com.json").read_bytes()
     assert by[("unknown", "/api/config")][0] == 404 and by[("pages.dev", "/")][2] == (site / "dist" / "index.html").read_bytes()
     assert by[("main", "/sitemap.xml")][2].count(b"<url>") == 1
+    # A username that is a hostname, with no row: found by its document, not by the map.
+    assert by[("username-domain without rows", "/")][2] == (site / "dist" / "shop.example.net.html").read_bytes()
+    assert by[("a hostname without a profile", "/")][2] == (site / "dist" / "index.html").read_bytes()

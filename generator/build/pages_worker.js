@@ -4,9 +4,12 @@
 // OWN_HEADERS above this line from the domains table (generator/build/hosts.py); biogen serve
 // answers the same way (generator/preview/routing.py), tests/test_wrangler_domains.py holds both.
 //
-// HOSTS: hostname -> {username, canonical, lastmod} (the profile's page) or {redirect} (a 301).
-// A hostname that is not a key (the *.pages.dev address, any other) gets exactly what the site
-// answers without this file. Nothing from the request reaches the path of a file: it comes from
+// HOSTS: hostname -> {username, canonical, lastmod} (the profile's page) or {redirect} (a 301),
+// for the hostnames of the domains table. A hostname that is not a key but is a username
+// (linh.example.com, as the current site names profiles) is found by its document,
+// api/profiles/<host>.json, once IMPLICIT_HOST has accepted it: so a site whose 100,000
+// usernames are domains needs no map entry for them. Any other hostname (SITE_HOST, the
+// *.pages.dev address, an unknown one) gets exactly what the site answers without this file. Nothing from the request reaches the path of a file: it comes from
 // HOSTS; and a Host value is written into an answer (robots.txt, the sitemap) only when it is a
 // key of HOSTS, which the build's rules checked (generator/data/domains.py).
 
@@ -41,13 +44,21 @@ function sitemap(host, entry) {
   return `${head}${url}\n</urlset>\n`;
 }
 
+async function implicit(env, request, host) {
+  // A username that is this hostname: its document exists. The name passed IMPLICIT_HOST (no
+  // "/", no ".."), so the path stays in api/profiles/. One more asset fetch, on these paths only.
+  if (host === SITE_HOST || !IMPLICIT_HOST.test(host)) return undefined;
+  const url = new URL(request.url);
+  const found = await env.ASSETS.fetch(new Request(new URL(`/api/profiles/${host}.json`, url.origin), { method: "HEAD" }));
+  return found.status === 200 ? { username: host, canonical: "", lastmod: "" } : undefined;
+}
+
 export default {
   async fetch(request, env) {
+    if (request.method !== "GET" && request.method !== "HEAD") return env.ASSETS.fetch(request);
     const host = hostOf(request);
-    const entry = Object.hasOwn(HOSTS, host) ? HOSTS[host] : undefined;
-    if (entry === undefined || (request.method !== "GET" && request.method !== "HEAD")) {
-      return env.ASSETS.fetch(request);
-    }
+    const entry = Object.hasOwn(HOSTS, host) ? HOSTS[host] : await implicit(env, request, host);
+    if (entry === undefined) return env.ASSETS.fetch(request);
     const url = new URL(request.url);
     if (entry.redirect !== undefined) {
       return own(301, [["Location", `https://${entry.redirect}${url.pathname}${url.search}`], ["Vary", "Host"]],

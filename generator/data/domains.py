@@ -134,37 +134,41 @@ def username_hostname(username: str) -> str | None:
     return username if hostname_problem(username) is None else None
 
 
-def hostname_map(profiles: Iterable[tuple[str, str | None]], rows: Iterable[tuple[str, str, str]]
-                 ) -> dict[str, dict[str, str]]:
-    """Every hostname a request may carry -> what answers it, sorted by hostname:
+def hostname_map(rows: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, str]]:
+    """The hostnames the domains table names -> what answers them, sorted by hostname:
     {"username": u, "canonical": host} for a profile's page (canonical: the hostname the
     page names, "" when that is the site's own address), {"redirect": host} for a 301.
+    `rows` gives (hostname, username, kind), in the order they were added.
 
-    `profiles` gives (username, main hostname or None) for every profile with a hostname
-    (rows of `domains`, or a username that is one); `rows` gives (hostname, username, kind)."""
-    main = dict(profiles)
+    A profile with rows whose username is a hostname gets that entry too: its canonical is
+    the main row's. A username that is a hostname and has no rows needs no entry: the
+    Worker finds its document by the hostname (see any_username_hostname), which keeps the
+    map small for a site whose 100,000 usernames are domains (the current site's data)."""
+    rows = list(rows)
+    main: dict[str, str] = {}
+    for hostname, username, kind in rows:
+        if kind == "main":
+            main.setdefault(username, hostname)
     hosts: dict[str, dict[str, str]] = {}
-    for username, main_host in main.items():
+    for username in {username for _, username, _ in rows}:
         own = username_hostname(username)
         if own is not None:
-            hosts[own] = {"username": username, "canonical": main_host or ""}
+            hosts[own] = {"username": username, "canonical": main.get(username, "")}
     for hostname, username, kind in rows:
         if kind == "redirect":
-            hosts[hostname] = {"redirect": main[username] or ""}
+            hosts[hostname] = {"redirect": main.get(username, "")}
         else:
-            hosts[hostname] = {"username": username, "canonical": main[username] or ""}
+            hosts[hostname] = {"username": username, "canonical": main.get(username, "")}
     return dict(sorted(hosts.items()))
 
 
 def read_hostname_map(conn: sqlite3.Connection) -> dict[str, dict[str, str]]:
-    """hostname_map() of the database: one query over domains, one over profiles whose
-    username holds a dot (only those can be hostnames)."""
-    rows = conn.execute("SELECT d.hostname, p.username, d.kind FROM domains d JOIN profiles p ON p.id = d.profile_id "
-                        "ORDER BY d.hostname").fetchall()
-    mains = dict(conn.execute("SELECT p.username, d.hostname FROM domains d JOIN profiles p ON p.id = d.profile_id "
-                              "WHERE d.kind = 'main' ORDER BY d.rowid DESC"))
-    profiles = {username: mains.get(username) for _, username, _ in rows}
-    for (username,) in conn.execute("SELECT username FROM profiles WHERE instr(username, '.') > 0"):
-        profiles.setdefault(username, mains.get(username))
-    return hostname_map(profiles.items(), rows)
+    """hostname_map() of the database: one query, O(rows of domains)."""
+    return hostname_map(conn.execute("SELECT d.hostname, p.username, d.kind FROM domains d "
+                                     "JOIN profiles p ON p.id = d.profile_id ORDER BY d.rowid"))
 
+
+def any_username_hostname(conn: sqlite3.Connection) -> bool:
+    """True when some username is a hostname (so the Worker must run even without rows)."""
+    cursor = conn.execute("SELECT username FROM profiles WHERE instr(username, '.') > 0")
+    return any(username_hostname(username) for (username,) in cursor)

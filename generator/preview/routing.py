@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from generator.build.hosts import HOST_PATHS, WORKER_FILE, own_headers, robots_for, sitemap_for, worker_hosts
+from generator.build.hosts import (HOST_PATHS, WORKER_FILE, implicit_username, own_headers, robots_for, sitemap_for,
+                                   worker_hosts)
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +279,9 @@ class PagesSite:
         self.root = os.path.realpath(folder)
         self.headers = parse_headers(self._read("_headers"))
         self.redirects = parse_redirects(self._read("_redirects"))
-        self.hosts = worker_hosts(self._read(WORKER_FILE))
+        routing = worker_hosts(self._read(WORKER_FILE))  # None: no biogen _worker.js, no routing by Host
+        self.routes_by_host = routing is not None
+        self.hosts, self.site_host = routing or ({}, "")
 
     def _read(self, name: str) -> str:
         try:
@@ -299,10 +302,19 @@ class PagesSite:
 
     def respond(self, raw_path: str, query: str = "", host: str = "") -> Response:
         """The response Pages gives to GET `raw_path?query` with this Host header."""
-        entry = self.hosts.get(request_host(host)) if self.hosts else None
-        if entry is not None and raw_path in HOST_PATHS:
-            return self._host_answer(request_host(host), entry, raw_path, query)
+        if self.routes_by_host and raw_path in HOST_PATHS:
+            name = request_host(host)
+            entry = self.hosts.get(name) or self._username_entry(name)
+            if entry is not None:
+                return self._host_answer(name, entry, raw_path, query)
         return self._static(raw_path, query)
+
+    def _username_entry(self, name: str) -> dict[str, str] | None:
+        """A hostname outside the map that is a username with a document, as the Worker finds it."""
+        username = implicit_username(name, self.site_host)
+        if username is None or self.file(f"/api/profiles/{username}.json") is None:
+            return None
+        return {"username": username, "canonical": "", "lastmod": ""}
 
     def _host_answer(self, host: str, entry: dict[str, str], path: str, query: str) -> Response:
         """What the built _worker.js answers for a mapped hostname (generator/build/pages_worker.js):
