@@ -326,6 +326,62 @@ def profile_rename(site_dir: Path, quiet: bool, old: str, new: str) -> None:
         log.warning("biogen.toml's home is %r: set home = %r to keep this profile at /", old, new)
 
 
+@cli.group()
+def domain() -> None:
+    """The hostnames profiles are served on: add, remove and list them."""
+
+
+@domain.command("add")
+@site_options
+@click.argument("host")
+@click.argument("username")
+@click.option("--main", "kind", flag_value="main", help="The page's canonical hostname (the old main becomes an alias).")
+@click.option("--alias", "kind", flag_value="alias", help="Serve the page here too; the canonical stays the main hostname.")
+@click.option("--redirect", "kind", flag_value="redirect", help="Answer with a 301 to the main hostname (a www. form).")
+def domain_add(site_dir: Path, quiet: bool, host: str, username: str, kind: str | None) -> None:
+    """Serve profile USERNAME on HOST (main when it has none yet, else an alias)."""
+    from generator.authoring.domains import add
+    line = add(load_config(site_dir), host, username, kind)
+    if not quiet:
+        click.echo(line)
+
+
+@domain.command("rm")
+@site_options
+@click.argument("host")
+def domain_rm(site_dir: Path, quiet: bool, host: str) -> None:
+    """Stop serving a profile on HOST."""
+    from generator.authoring.domains import remove
+    line = remove(load_config(site_dir), host)
+    if not quiet:
+        click.echo(line)
+
+
+@domain.command("list")
+@site_options
+def domain_list(site_dir: Path, quiet: bool) -> None:
+    """Every hostname with its kind and profile (usernames that are hostnames too)."""
+    from generator.authoring.domains import listing
+    click.echo("\n".join(listing(load_config(site_dir))))
+
+
+@domain.command("status")
+@site_options
+def domain_status(site_dir: Path, quiet: bool) -> None:
+    """What each hostname still needs on Cloudflare (CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID)."""
+    from generator.cloudflare.pages_domains import status_lines
+    click.echo("\n".join(status_lines(load_config(site_dir))))
+
+
+@domain.command("attach")
+@site_options
+@click.argument("host")
+def domain_attach(site_dir: Path, quiet: bool, host: str) -> None:
+    """Add HOST as a custom domain of the Pages project, through Cloudflare's API."""
+    from generator.cloudflare.pages_domains import attach
+    attach(load_config(site_dir), host, echo=(lambda line: None) if quiet else click.echo)
+
+
 # ---- D1 and publishing: d1 export/push/pull, verify, publish, types --------------------
 
 def _d1_target(command):

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.config import load_config
 from generator.cloudflare.d1 import local_d1_file
+from generator.data.db import KEYS
 from sitekit import execute
 from wranglerkit import needs_wrangler, wrangler, wrangler_site
 
@@ -39,12 +40,12 @@ def local_rows(site, sql):
         conn.close()
 
 
-TABLES = ("profiles", "social_links", "bio_links", "products", "carousel_items", "profile_settings")
+TABLES = ("profiles", "social_links", "bio_links", "products", "carousel_items", "profile_settings", "domains")
 
 
 def same_content(site):
     for table in TABLES:
-        order = "profile_id" if table == "profile_settings" else "id"
+        order = KEYS[table]
         assert d1_rows(site, f"SELECT * FROM {table} ORDER BY {order}") == local_rows(site, f"SELECT * FROM {table} ORDER BY {order}"), table
 
 
@@ -453,7 +454,7 @@ def test_a_d1_that_holds_the_current_sites_0003_gets_0004_and_verifies(site, tmp
     assert pushed.exit_code == 0, pushed.output
     assert [name for (name,) in d1_rows(site, "SELECT name FROM d1_migrations ORDER BY id")] == [
         "0001_initial_schema.sql", "0002_seed_default_profile.sql", "0003_admin_users.sql",
-        "0004_profile_settings.sql"]
+        "0004_profile_settings.sql", "0005_domains.sql"]
     assert d1_rows(site, "SELECT count(*) FROM profile_settings") == [(0,)]
     build_site(site)
     verified = biogen(site, "verify", "--local")
@@ -469,3 +470,28 @@ def test_a_d1_that_holds_the_current_sites_0003_gets_0004_and_verifies(site, tmp
         conn.close()
     assert report.ok and any("0003_admin_users.sql is applied only in D1" in n for n in report.notes), report.notes
     assert any("table admin_users exists only in D1" in n for n in report.notes), report.notes
+
+
+@needs_wrangler
+@pytest.mark.slow
+def test_hostnames_go_to_d1_and_come_back_with_pull(site):
+    from sitekit import build_site
+    execute(site, "INSERT INTO domains (hostname, profile_id, kind) VALUES ('ana.example.com', 'p-ana', 'main'), "
+                  "('www.ana.example.com', 'p-ana', 'redirect')")
+    build_site(site)
+    assert biogen(site, "d1", "push", "--local").exit_code == 0
+    same_content(site)
+    assert biogen(site, "verify", "--local").exit_code == 0
+    execute(site, "DELETE FROM domains WHERE hostname = 'www.ana.example.com';"
+                  "INSERT INTO domains (hostname, profile_id, kind) VALUES ('shop.example.org', 'p-min', 'main')")
+    pushed = biogen(site, "d1", "push", "--local")
+    assert pushed.exit_code == 0 and "2 profiles changed" in pushed.output, pushed.output
+    same_content(site)
+    # A hostname added in D1 (by another tool) changes ana's content hash there: pull brings it here.
+    wrangler(site).run(["d1", "execute", "DB", "--local", "--command",
+                        "INSERT INTO domains (hostname, profile_id, kind) VALUES ('ana.example.net', 'p-ana', 'alias')"])
+    assert biogen(site, "d1", "push", "--local").exit_code == 1
+    pulled = biogen(site, "d1", "pull", "--local")
+    assert pulled.exit_code == 0, pulled.output
+    same_content(site)
+    assert local_rows(site, "SELECT kind FROM domains WHERE hostname = 'ana.example.net'") == [("alias",)]

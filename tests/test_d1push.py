@@ -52,7 +52,8 @@ def test_changed_added_and_deleted_rows_on_either_side_are_found_with_their_prof
     assert [row[0] for row in found.upserts["profiles"]] == ["p-rtl"]
     assert [row[0] for row in found.upserts["social_links"]] == ["s4"]
     assert found.deletes == {"profiles": [], "social_links": [], "bio_links": ["bx"], "products": [],
-                             "carousel_items": ["c2"], "profile_settings": []}
+                             "carousel_items": ["c2"], "profile_settings": [],
+                             "domains": []}
     # s4 moved from p-vi to p-min: both profiles' documents change.
     assert found.touched == {"p-ana", "p-min", "p-rtl", "p-vi"}
     assert content_of(pair, "d1", columns, {"p-rtl"}).hashes != content_of(pair, "here", columns, {"p-rtl"}).hashes

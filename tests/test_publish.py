@@ -106,7 +106,7 @@ def test_types_are_generated_from_the_migrations(site):
     for name in ("ProfileRow", "SocialLinkRow", "BioLinkRow", "ProductRow", "CarouselItemRow"):
         assert f"export interface {name} {{" in result.output
     assert "  tagline: string | null;\n" in result.output and "  order_index: number | null;\n" in result.output
-    (site / "migrations" / "0005_add_theme.sql").write_text("ALTER TABLE profiles ADD COLUMN theme TEXT NOT NULL DEFAULT 'auto';")
+    (site / "migrations" / "0006_add_theme.sql").write_text("ALTER TABLE profiles ADD COLUMN theme TEXT NOT NULL DEFAULT 'auto';")
     after = CliRunner().invoke(cli, ["types", "--ts", "--site", str(site)]).output
     assert "  theme: string;\n" in after
 

@@ -185,10 +185,10 @@ def test_invalid_redirect_rules_are_skipped(server):
 @pytest.mark.parametrize("path, kind", [
     ("/alice", "text/html; charset=utf-8"),
     ("/style.css", "text/css; charset=utf-8"),
-    ("/app.js", "text/javascript; charset=utf-8"),
-    ("/data.json", "application/json; charset=utf-8"),
-    ("/icon.svg", "image/svg+xml; charset=utf-8"),
-    ("/sitemap.xml", "application/xml; charset=utf-8"),
+    ("/app.js", "application/javascript"),
+    ("/data.json", "application/json"),
+    ("/icon.svg", "image/svg+xml"),
+    ("/sitemap.xml", "application/xml"),
     ("/robots.txt", "text/plain; charset=utf-8"),
     ("/img/photo.webp", "image/webp"),
     ("/img/photo.avif", "image/avif"),
@@ -225,7 +225,7 @@ def test_reload_script_only_in_served_html_and_csp_relaxed_only_there(built):
         _, json_headers, document = fetch(server, "/api/profiles/ana.json")
         assert b"__biogen" not in document
         status, script_headers, script = fetch(server, "/__biogen/livereload.js")
-        assert status == 200 and script_headers["content-type"] == "text/javascript; charset=utf-8"
+        assert status == 200 and script_headers["content-type"] == "application/javascript"
         assert b"/__biogen/reload" in script
     for path in (built / "dist").resolve().rglob("*"):
         if path.is_file():
@@ -311,7 +311,7 @@ def test_template_failure_names_file_and_line(tmp_path):
 
 
 def test_pending_migration_says_what_to_run():
-    error = DatabaseError("content/bio.db has 1 pending migration(s): 0005_add_theme.sql. "
+    error = DatabaseError("content/bio.db has 1 pending migration(s): 0006_add_theme.sql. "
                           "Run `biogen migrate` to apply them (see `biogen migrate --list`)")
     assert "biogen migrate" in describe_failure(error).title
 

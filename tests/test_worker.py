@@ -169,3 +169,35 @@ def test_worker_matches_a_1000_profile_site(tmp_path):
         assert "1 rows written, 24 deleted" in output and "2 profiles changed" in output, output
         assert_same_bytes(site, server, ["user-00007", "user-00011"])
     assert CliRunner().invoke(cli, ["verify", "--local", "--site", str(site)]).exit_code == 0
+
+
+def get_with_host(server, path: str, host: str) -> tuple[int, bytes, dict]:
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.request("GET", path, headers={"Host": host})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, body, {k.lower(): v for k, v in response.getheaders()}
+
+
+def test_config_is_answered_by_hostname_with_domain_the_fallback(tmp_path):
+    site = wrangler_site(tmp_path / "site")
+    execute(site, "INSERT INTO domains (hostname, profile_id, kind) VALUES ('ana.example.com', 'p-ana', 'main'), "
+                  "('ana.example.net', 'p-ana', 'alias'), ('www.ana.example.com', 'p-ana', 'redirect')")
+    build_site(site)
+    push(site)
+    documents = site / "dist" / "api" / "profiles"
+    versions = json.loads((site / "dist" / "api" / "version.json").read_text())["profiles"]
+    with start_worker(site, domain="minimal") as server:
+        for host, username in [("ana.example.com", "ana"), ("ANA.example.net.", "ana"),
+                               ("linh.example.com", "linh.example.com"), (f"127.0.0.1:{server.port}", "minimal"),
+                               ("evil.example", "minimal"), ("premium-bio-api.workers.dev", "minimal")]:
+            status, body, headers = get_with_host(server, "/api/config", host)
+            assert status == 200 and body == (documents / f"{username}.json").read_bytes(), host
+            # The content hash covers the hostnames: the Worker's equals the build's.
+            assert headers["x-content-version"] == versions[username], host
+        status, body, headers = get_with_host(server, "/api/config", "www.ana.example.com")
+        assert status == 301 and headers["location"] == "https://ana.example.com/api/config"
+        status, body, _ = get_with_host(server, "/api/config", "nobody.example")
+        assert b"nobody.example" not in body

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.build import sitefiles, themes, translations
+from generator.build import hosts, sitefiles, themes, translations
 from generator.config import Config
 from generator.errors import BuildError, Problem, ValidationError
 from generator.data.migrate import open_migrated
@@ -251,24 +251,24 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
     if home is None and not config.directory:
         log.warning("the home profile %r does not exist; / shows the directory of profiles instead", config.home)
     meta = _write_directory(conn, trees, staging, plan, listing, renderer)
-    # The sitemap lists usernames and dates: rewritten only when one of those
-    # changed, was added or went away.
-    touched = plan.everything or plan.removed_ids or trees.state.execute(
+    fallback_epoch = sitefiles.source_date_epoch()
+    routing, hosts_digest = hosts.routing_files(conn, config.base_url, fallback_epoch)
+    for relative, data in routing.items():  # _worker.js and _routes.json, or their removal
+        _put(staging, trees, relative, data) if data is not None else _delete(staging, trees, relative)
+    # The sitemap (usernames, dates) is rewritten only when one of those or a canonical hostname changed.
+    touched = plan.everything or plan.removed_ids or trees.meta("hosts", "") != hosts_digest or trees.state.execute(
         "SELECT 1 FROM temp.rendered r LEFT JOIN profiles p ON p.profile_id = r.profile_id "
         "WHERE p.profile_id IS NULL OR p.username IS NOT r.username OR p.updated_at IS NOT r.updated_at "
         "LIMIT 1").fetchone() is not None
     if touched:
-        rows = conn.execute("SELECT username, updated_at FROM profiles ORDER BY username")
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        entries = sitefiles.sitemap_entries(rows, config.home, listing=listing,
-                                            fallback_epoch=int(epoch) if epoch and epoch.isdigit() else None)
-        maps = sitefiles.sitemap_files(config.base_url, entries)
+        maps = sitefiles.sitemap_files(config.base_url, sitefiles.read_sitemap_entries(conn, config.home, listing,
+                                                                                      fallback_epoch))
         for relative, text in maps.items():
             _put(staging, trees, relative, text.encode())
         previous = set(json.loads(trees.meta("sitemaps", '["sitemap.xml"]')))
         for relative in sorted(previous - set(maps)):
             _delete(staging, trees, relative)
-        trees.set_meta({"sitemaps": json.dumps(sorted(maps))})
+        trees.set_meta({"sitemaps": json.dumps(sorted(maps)), "hosts": hosts_digest})
     from generator.data.content_hash import VERSION_FILE
     _put(staging, trees, VERSION_FILE, _version_file(trees, plan))
     return meta

@@ -9,6 +9,7 @@ from generator.build import translations
 from generator.build.themes import Looks, load_themes, look_problems
 from generator.config import Config
 from generator.data.db import CHILD_TABLES, KEYS
+from generator.data.domains import site_address_problems, site_domain_problems
 from generator.errors import Problem, ValidationError
 from generator.data.migrate import open_migrated
 from generator.data.model import load_profiles, tie_warnings
@@ -36,7 +37,7 @@ def check_database(config: Config) -> tuple[int, list[str]]:
             if not language:
                 languages.add(translations.profile_language(profile) or config.language)
             warnings += [f"profile {profile.username!r}: {w}" for w in tie_warnings(profile)]
-        problems += orphan_problems(conn)
+        problems += orphan_problems(conn) + site_domain_problems(conn) + site_address_problems(conn, config.base_url)
     finally:
         conn.close()
     if problems:

@@ -114,6 +114,8 @@ class PageWriter:
         page_path, json_path = profile_outputs(profile.username)
         # With the directory at `/`, the home profile is at /<username> like the others.
         canonical = "/" if profile.username == home and not self.job.config.directory else f"/{profile.username}"
+        if profile.main_hostname:  # a checked ASCII hostname (generator.data.domains)
+            canonical = f"https://{profile.main_hostname}/"
         html = self.renderer.profile_page(profile, canonical_path=canonical, content_hash=content_hash,
                                           look=look).encode()
         outputs = {page_path: html, json_path: biodata_json(profile).encode()}

@@ -211,7 +211,7 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
                 for p in profile.products] if section_shown(settings, "show_products") else []
     tools = [ToolView(_show(c.name), href(c.url), image(c.logo_url, "logo"))
              for c in profile.carousel_items] if section_shown(settings, "show_tools") else []
-    canonical = site.base_url + canonical_path
+    canonical = site.absolute(canonical_path)  # a profile's own hostname is absolute already
     title = _truncate(f"{name} · {tagline_plain}", TITLE_MAX) if tagline_plain else name
     og_title = name
     if tagline_plain:

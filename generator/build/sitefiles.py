@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sqlite3
 from collections.abc import Iterable
 
 from generator.config import Config
@@ -110,6 +112,21 @@ def sitemap_entries(rows: Iterable[tuple[str, object]], home: str, *, listing: b
                 for username, updated_at in rows]
     entries.sort(key=lambda entry: (entry[0] != "/", entry[0]))
     return entries
+
+
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH when set: the date of a page whose profile has no updated_at."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return int(epoch) if epoch and epoch.isdigit() else None
+
+
+def read_sitemap_entries(conn: sqlite3.Connection, home: str, listing: bool,
+                         fallback_epoch: int | None) -> list[tuple[str, str | None]]:
+    """sitemap_entries() of every profile but those whose page names its own hostname as
+    canonical: that hostname's sitemap lists it (generator.build.hosts)."""
+    rows = conn.execute("SELECT username, updated_at FROM profiles WHERE id NOT IN "
+                        "(SELECT profile_id FROM domains WHERE kind = 'main') ORDER BY username")
+    return sitemap_entries(rows, home, listing=listing, fallback_epoch=fallback_epoch)
 
 
 def sitemap_files(base_url: str, entries: Iterable[tuple[str, str | None]]) -> dict[str, str]:

@@ -3,7 +3,8 @@
 Owns the connection (`db`: foreign keys, WAL, busy timeout, the change journal), the
 numbered migrations and wrangler's `d1_migrations` table (`migrate`), the profiles as
 frozen dataclasses (`model`), the rules every profile must pass (`validate`), the
-names and rules of a profile's settings (`profile_settings`), the BioData document
+names and rules of a profile's settings (`profile_settings`), the form and rules of the
+hostnames profiles are served on and their map (`domains`), the BioData document
 the Worker serves (`biodata`), the content hash of a profile
 (`content_hash`) and the rows of the profile tables grouped by profile with their hashes
 (`content`), reading and writing whole profiles in one transaction (`store`), the

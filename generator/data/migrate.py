@@ -43,7 +43,7 @@ def discover(folder: Path) -> list[Migration]:
     for path in folder.glob("*.sql"):
         match = _NUMBERED.match(path.name)
         if not match:
-            raise MigrationError(f"{path}: migration files are named NNNN_description.sql (like 0005_add_theme.sql)")
+            raise MigrationError(f"{path}: migration files are named NNNN_description.sql (like 0006_add_theme.sql)")
         migrations.append(Migration(int(match.group(1)), path.name, path))
     migrations.sort(key=lambda m: (m.number, m.name))
     for before, after in zip(migrations, migrations[1:]):

@@ -1,6 +1,6 @@
 """Profiles and their children as immutable records, loaded in a fixed number of queries.
 
-`load_profiles()` runs six queries whatever the number of profiles (one per table,
+`load_profiles()` runs seven queries whatever the number of profiles (one per table,
 ordered by profile), and joins them while streaming, so memory stays flat at
 100,000 profiles. Children come in the order the Worker's `ORDER BY order_index`
 gives: NULL first, then ascending, ties in rowid (insertion) order.
@@ -75,6 +75,15 @@ class ProfileSettings(NamedTuple):
     seo_description: str | None
 
 
+class Domain(NamedTuple):
+    """A hostname the profile is served on (the table domains, generator.data.domains):
+    kind is 'main', 'alias' or 'redirect'."""
+
+    hostname: str
+    profile_id: str
+    kind: str
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """One profile with its children, each tuple already in display order."""
@@ -92,6 +101,12 @@ class Profile:
     products: tuple[Product, ...] = ()
     carousel_items: tuple[CarouselItem, ...] = ()
     profile_settings: tuple[ProfileSettings, ...] = ()   # one row, or none: every setting at its default
+    domains: tuple[Domain, ...] = ()   # its hostnames, in the order they were added
+
+    @property
+    def main_hostname(self) -> str | None:
+        """The hostname the profile's page names as its canonical address, or None."""
+        return next((row.hostname for row in self.domains if row.kind == "main"), None)
 
     @property
     def settings(self) -> ProfileSettings | None:
@@ -107,8 +122,8 @@ CHILDREN = (
     ("carousel_items", CarouselItem),
 )
 # Every table a profile's content has besides its own row, in db.CHILD_TABLES order:
-# the lists, then the settings.
-PARTS = CHILDREN + (("profile_settings", ProfileSettings),)
+# the lists, then the settings, then the hostnames.
+PARTS = CHILDREN + (("profile_settings", ProfileSettings), ("domains", Domain))
 # Every column of the profile tables as the migrations in this repository make them.
 MODEL_COLUMNS = {"profiles": list(PROFILE_COLUMNS), **{table: list(row._fields) for table, row in PARTS}}
 

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from generator.build.hosts import (HOST_PATHS, WORKER_FILE, implicit_username, own_headers, robots_for, sitemap_for,
+                                   worker_hosts)
+
 log = logging.getLogger(__name__)
 
 # Cloudflare Pages: _redirects status codes; 200 rewrites without changing the URL.
@@ -35,21 +38,22 @@ PAGES_FILE_CACHE = ("Cache-Control", "public, max-age=0, must-revalidate")
 PAGES_NOT_FOUND_CACHE = ("Cache-Control", "no-store")
 REDIRECT_TEXT_TYPE = "text/plain;charset=UTF-8"
 
+# As wrangler 4.86.0's asset server sends them (observed under `pages dev`, and held by
+# tests/test_wrangler_domains.py): a charset on text/* only, so JSON, XML, SVG and the web
+# manifest go without one, and a script is application/javascript.
 CONTENT_TYPES = {
-    ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".json": "application/json",
+    ".html": "text/html", ".css": "text/css", ".js": "application/javascript", ".json": "application/json",
     ".svg": "image/svg+xml", ".xml": "application/xml", ".txt": "text/plain", ".webp": "image/webp",
     ".avif": "image/avif", ".woff2": "font/woff2", ".png": "image/png", ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg", ".gif": "image/gif", ".ico": "image/x-icon", ".webmanifest": "application/manifest+json",
 }
-_TEXT_TYPES = {"application/json", "application/xml", "image/svg+xml", "application/manifest+json",
-               "application/javascript"}
 
 
 def content_type(name: str) -> str:
-    """The Content-Type Pages sends for a file called `name`, with a charset for text."""
+    """The Content-Type Pages sends for a file called `name`, with a charset for text/*."""
     suffix = os.path.splitext(name)[1].lower()
     kind = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    if kind.startswith("text/") or kind in _TEXT_TYPES:
+    if kind.startswith("text/"):
         kind += "; charset=utf-8"
     return kind
 
@@ -261,13 +265,23 @@ class Response:
         return (self.header("Content-Type") or "").startswith("text/html")
 
 
+def request_host(value: str) -> str:
+    """A Host header as the built _worker.js reads it (pages_worker.js, hostOf): lower-case,
+    without a port or the trailing dot of a fully qualified name."""
+    return re.sub(r":\d+$", "", value.lower()).removesuffix(".")
+
+
 class PagesSite:
-    """One folder (the output link, resolved once) answered as Cloudflare Pages would."""
+    """One folder (the output link, resolved once) answered as Cloudflare Pages would,
+    with the hostname routing of the folder's `_worker.js` when biogen wrote one."""
 
     def __init__(self, folder: Path | str):
         self.root = os.path.realpath(folder)
         self.headers = parse_headers(self._read("_headers"))
         self.redirects = parse_redirects(self._read("_redirects"))
+        routing = worker_hosts(self._read(WORKER_FILE))  # None: no biogen _worker.js, no routing by Host
+        self.routes_by_host = routing is not None
+        self.hosts, self.site_host = routing or ({}, "")
 
     def _read(self, name: str) -> str:
         try:
@@ -286,8 +300,43 @@ class PagesSite:
             return None  # a symbolic link out of the folder, or a folder (no listings)
         return real
 
-    def respond(self, raw_path: str, query: str = "") -> Response:
-        """The response Pages gives to GET `raw_path?query`."""
+    def respond(self, raw_path: str, query: str = "", host: str = "") -> Response:
+        """The response Pages gives to GET `raw_path?query` with this Host header."""
+        if self.routes_by_host and raw_path in HOST_PATHS:
+            name = request_host(host)
+            entry = self.hosts.get(name) or self._username_entry(name)
+            if entry is not None:
+                return self._host_answer(name, entry, raw_path, query)
+        return self._static(raw_path, query)
+
+    def _username_entry(self, name: str) -> dict[str, str] | None:
+        """A hostname outside the map that is a username with a document, as the Worker finds it."""
+        username = implicit_username(name, self.site_host)
+        if username is None or self.file(f"/api/profiles/{username}.json") is None:
+            return None
+        return {"username": username, "canonical": "", "lastmod": ""}
+
+    def _host_answer(self, host: str, entry: dict[str, str], path: str, query: str) -> Response:
+        """What the built _worker.js answers for a mapped hostname (generator/build/pages_worker.js):
+        a 301 to the main hostname, the profile's page or document, or the host's own
+        sitemap and robots.txt. Only `host`, a key of the map, is ever written into an answer."""
+        vary = ("Vary", "Host")
+        if "redirect" in entry:
+            location = f"https://{entry['redirect']}{path}" + (f"?{query}" if query else "")
+            return Response(301, [*own_headers(), ("Location", location), vary])
+        if path in ("/", "/api/config"):
+            username = entry["username"]
+            response = self._static(f"/{username}" if path == "/" else f"/api/profiles/{username}.json")
+            response.set_header(*vary)
+            return response
+        if path == "/sitemap.xml":
+            body, kind = sitemap_for(host, entry), content_type("sitemap.xml")
+        else:
+            body, kind = robots_for(host), "text/plain; charset=utf-8"
+        return Response(200, [*own_headers(), ("Content-Type", kind), vary], body.encode())
+
+    def _static(self, raw_path: str, query: str = "") -> Response:
+        """The static assets' answer: Pages' routing, _redirects and _headers."""
         path = clean_path(raw_path)
         answer = route(path, lambda p: self.file(p) is not None, self.redirects) if path else \
             _not_found("/", lambda p: self.file(p) is not None)

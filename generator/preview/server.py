@@ -181,11 +181,11 @@ _NO_SITE = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>b
             "<body><main><h1>No site built yet</h1></main></body></html>")
 
 
-def preview_response(preview: Preview, raw_path: str, query: str, origin: str) -> Response:
-    """The answer to one request for the site: Pages' answer, decorated for the preview."""
+def preview_response(preview: Preview, raw_path: str, query: str, origin: str, host: str = "") -> Response:
+    """The answer to one request for the site: Pages' answer (by Host too), decorated for the preview."""
     folder = preview.folder
     if os.path.isdir(folder):
-        response = PagesSite(folder).respond(raw_path, query)
+        response = PagesSite(folder).respond(raw_path, query, host)
     else:
         response = Response(503, [("Content-Type", "text/html; charset=utf-8")], _NO_SITE.encode())
     return decorate(response, preview, origin)
@@ -220,7 +220,7 @@ class _Handler(BaseHTTPRequestHandler):
         preview.wait_until_built()
         host = self.headers.get("Host", "")
         origin = f"http://{host}" if _HOST.match(host) else "'self'"
-        self._send(preview_response(preview, raw_path, query, origin), head)
+        self._send(preview_response(preview, raw_path, query, origin, host), head)
 
     def _own(self, path: str, query: str) -> Response:
         """The preview's script, the banner's stylesheet and the reload long poll."""

@@ -6,6 +6,11 @@
 // Documents are cached in KV (binding CONFIG_CACHE, key profile:<username>, one hour) as the
 // current Worker does; `biogen d1 push` deletes the keys of the profiles it changed. An unknown
 // username is a 404 on /api/profiles/, but /api/config answers the built-in default document.
+//
+// GET /api/config is answered by hostname, as one Pages deployment answers every profile's
+// domains (generator/build/pages_worker.js): the profile whose domains row is the request's
+// Host, or whose username it is; a redirect row answers 301 to the profile's main hostname;
+// any other Host (workers.dev, an unknown name) gets the DOMAIN variable's profile, as before.
 
 const CACHE_SECONDS = 3600;
 // What GET /api/config answers when no profile is named DOMAIN, as the current Worker does
@@ -26,6 +31,9 @@ const DEFAULT_DOCUMENT = JSON.stringify({
 // A profile's tables besides its own row, in the order of biogen's db.CHILD_TABLES (the content
 // hash lists them so): the four lists, then its settings (at most one row).
 const CHILD_TABLES = ["social_links", "bio_links", "products", "carousel_items", "profile_settings"];
+// What the content hash covers: those, then the profile's hostnames (migrations/0005_domains.sql),
+// which are not part of the document.
+const HASHED_TABLES = [...CHILD_TABLES, "domains"];
 // Each settings column and its place in the document (generator/data/profile_settings.py), in
 // the document's order; a switch (0 or 1) is written as false or true.
 const SETTINGS = [
@@ -99,18 +107,18 @@ function bioData({ profile, social, links, products, tools, settings }) {
 
 async function contentVersion(db, profile) {
   // The profile's content hash, computed as biogen's generator/data/content_hash.py does: every
-  // column of the profile row and of its children's rows (by table in CHILD_TABLES order, each
+  // column of the profile row and of its children's rows (by table in HASHED_TABLES order, each
   // table's rows sorted by their first column, tables without rows left out; a settings row of
   // NULLs is a row), SHA-256, 32 hex digits.
   const row = Object.values(profile);
   const parts = [row];
-  const results = await db.batch(CHILD_TABLES.map((table) =>
+  const results = await db.batch(HASHED_TABLES.map((table) =>
     db.prepare(`SELECT * FROM ${table} WHERE profile_id = ?1`).bind(profile.id)));
   results.forEach((result, index) => {
     const rows = result.results.map((r) => Object.values(r));
     if (rows.length) {
       rows.sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0));
-      parts.push([CHILD_TABLES[index], rows]);
+      parts.push([HASHED_TABLES[index], rows]);
     }
   });
   const bytes = new TextEncoder().encode(JSON.stringify(parts));
@@ -144,13 +152,39 @@ async function answer(env, username, fallback = false) {
   return json(body, 200, { "x-content-version": version, "x-cache": "miss" });
 }
 
+function hostOf(request) {
+  // As a browser sends it: lower-case; a port or the trailing dot of a fully qualified name dropped.
+  return (request.headers.get("host") || "").toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+}
+
+async function byHost(env, host) {
+  // The profile a hostname names: its domains row first, then a username equal to it (the
+  // build refuses a hostname that is another profile's username), with the profile's main
+  // hostname for a redirect row. One D1 query; none matching is null.
+  if (!host) return null;
+  return env.DB.prepare(
+    "SELECT p.username, d.kind, (SELECT m.hostname FROM domains m WHERE m.profile_id = p.id AND m.kind = 'main' " +
+    "ORDER BY m.rowid LIMIT 1) AS main FROM profiles p LEFT JOIN domains d ON d.profile_id = p.id AND d.hostname = ?1 " +
+    "WHERE d.hostname = ?1 OR p.username = ?1 ORDER BY d.hostname IS NULL LIMIT 1").bind(host).first();
+}
+
+async function config(request, env) {
+  const found = await byHost(env, hostOf(request));
+  if (found && found.kind === "redirect" && found.main) {
+    // Only a hostname read from D1 is written into the answer, never the request's Host.
+    return new Response(null, { status: 301, headers: { location: `https://${found.main}/api/config`, vary: "Host" } });
+  }
+  if (found) return answer(env, found.username);
+  return answer(env, env.DOMAIN || "default", true);
+}
+
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     if (request.method !== "GET" && request.method !== "HEAD") {
       return json(JSON.stringify({ error: "method not allowed" }), 405, { allow: "GET, HEAD" });
     }
-    if (url.pathname === "/api/config") return answer(env, env.DOMAIN || "default", true);
+    if (url.pathname === "/api/config") return config(request, env);
     const match = url.pathname.match(/^\/api\/profiles\/([^/]+)$/);
     if (match) {
       let username;
