@@ -221,3 +221,95 @@ def test_the_readmes_domain_commands_run_as_written(site):
         assert result.exit_code == 0, (words, result.output)
     assert rows(site, "SELECT hostname, kind FROM domains ORDER BY hostname") == [
         ("linh.example.com", "main"), ("www.linh.example.com", "redirect")]
+
+
+# ---- biogen export --all and import carry the hostnames ------------------------------------
+
+def export_all(site: Path) -> str:
+    result = run(site, "export", "--all")
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_export_all_lists_the_hostnames_beside_biodata_only_when_there_are_some(site):
+    before = export_all(site)
+    assert '"domains"' not in before  # a site without hostnames exports as before
+    assert run(site, "domain", "add", "shop.example.org", "ana").exit_code == 0
+    assert run(site, "domain", "add", "www.shop.example.org", "ana", "--redirect").exit_code == 0
+    after = export_all(site)
+    assert after.startswith(before[:-1] + ',"domains":{')
+    assert after.endswith('"shop.example.org":{"username":"ana","kind":"main"},'
+                          '"www.shop.example.org":{"username":"ana","kind":"redirect"}}}')
+
+
+def test_export_import_into_an_empty_database_export_again_keeps_every_hostname(site, tmp_path):
+    assert run(site, "domain", "add", "shop.example.org", "ana").exit_code == 0
+    assert run(site, "domain", "add", "ana.example.net", "ana", "--alias").exit_code == 0
+    exported = export_all(site)
+    (tmp_path / "all.json").write_text(exported, encoding="utf-8")
+    (site / "content" / "bio.db").unlink()
+    assert run(site, "migrate").exit_code == 0
+    execute(site, "DELETE FROM profiles")
+    result = run(site, "import", str(tmp_path / "all.json"))
+    assert result.exit_code == 0, result.output
+    assert "2 hostnames" in result.output
+    assert export_all(site) == exported
+
+
+def test_an_import_sets_the_hostnames_of_the_profiles_it_names_and_a_file_without_leaves_them(site, tmp_path):
+    assert run(site, "domain", "add", "old.example.org", "ana").exit_code == 0
+    document = export_all(site)
+    # Edge Config content (no "domains"): ana keeps her hostname.
+    (tmp_path / "edge.json").write_text(document.split(',"domains"')[0] + "}", encoding="utf-8")
+    assert run(site, "import", str(tmp_path / "edge.json")).exit_code == 0
+    assert rows(site, "SELECT hostname FROM domains") == [("old.example.org",)]
+    # An export whose "domains" gives ana another hostname: the old one goes, in one import.
+    (tmp_path / "new.json").write_text(document.replace("old.example.org", "new.example.org"), encoding="utf-8")
+    result = run(site, "import", str(tmp_path / "new.json"))
+    assert result.exit_code == 0, result.output
+    assert re.search(r"change\s+ana\s+domains", result.output)
+    assert rows(site, "SELECT hostname, kind FROM domains") == [("new.example.org", "main")]
+
+
+def test_a_hostname_may_move_between_two_profiles_of_one_import(site, tmp_path):
+    other = rows(site, "SELECT username FROM profiles WHERE username != 'ana' ORDER BY username LIMIT 1")[0][0]
+    assert run(site, "domain", "add", "moving.example.org", "ana").exit_code == 0
+    document = export_all(site).replace('"username":"ana"', f'"username":"{other}"')
+    (tmp_path / "moved.json").write_text(document, encoding="utf-8")
+    result = run(site, "import", str(tmp_path / "moved.json"))
+    assert result.exit_code == 0, result.output
+    assert rows(site, "SELECT p.username FROM domains d JOIN profiles p ON p.id = d.profile_id") == [(other,)]
+
+
+@pytest.mark.parametrize("domains, words", [
+    ('["shop.example.org"]', "$.domains: is not an object"),
+    ('{"Shop.example.org":{"username":"ana","kind":"main"}}', "write 'shop.example.org'"),
+    ('{"shop.example.org":{"username":"nobody","kind":"main"}}', "$.domains['shop.example.org'].username: 'nobody' "
+                                                                  "is not a profile of this file"),
+    ('{"shop.example.org":{"username":"ana","kind":"primary"}}', "'primary' is not a kind of hostname"),
+    ('{"shop.example.org":{"username":"ana"}}', 'is not {"username"'),
+    ('{"a.example.org":{"username":"ana","kind":"main"},"b.example.org":{"username":"ana","kind":"main"}}',
+     "profile 'ana' has 2 main hostnames"),
+    ('{"www.example.org":{"username":"ana","kind":"redirect"}}', "no main hostname to lead to"),
+])
+def test_an_import_with_wrong_hostnames_names_them_and_writes_nothing(site, tmp_path, domains, words):
+    before = export_all(site)
+    (tmp_path / "bad.json").write_text(before[:-1] + ',"domains":' + domains + "}", encoding="utf-8")
+    result = run(site, "import", str(tmp_path / "bad.json"))
+    assert result.exit_code != 0
+    assert words in result.output, result.output
+    assert "nothing was written" in result.output
+    assert export_all(site) == before
+
+
+def test_an_import_cannot_take_a_hostname_of_a_profile_it_leaves_alone(site, tmp_path):
+    other = rows(site, "SELECT username FROM profiles WHERE username != 'ana' ORDER BY username LIMIT 1")[0][0]
+    assert run(site, "domain", "add", "taken.example.org", other).exit_code == 0
+    ana = run(site, "export", "ana").output
+    (tmp_path / "ana.json").write_text('{"bioData":{"ana":' + ana + '},"domains":{"taken.example.org":'
+                                       '{"username":"ana","kind":"main"}}}', encoding="utf-8")
+    before = export_all(site)
+    result = run(site, "import", str(tmp_path / "ana.json"))
+    assert result.exit_code != 0
+    assert f"'taken.example.org' belongs to profile {other!r}, which this file does not import" in result.output
+    assert export_all(site) == before

@@ -1,12 +1,13 @@
 """The documents `biogen import` reads: the current site's data and biogen's own export.
 
-read_source() -> parse_json() -> incoming_profiles() -> importer.import_profiles()
+json_input.read_source() -> json_input.parse_json() -> incoming_profiles() -> importer.import_profiles()
   bytes, limited -> JSON, duplicates kept -> validated, with JSON paths -> planned and written in one transaction
 
 The shapes (SHAPES) are the ones the current site's data exists in: one BioData
 document (the admin panel's `bio-data-export-<time>.json`, the Worker's answer),
 Edge Config content `{"bioData": {"<domain>": BioData}}` (which is also what
-`biogen export --all` writes), and Edge Config's REST list `[{"key", "value"}]`.
+`biogen export --all` writes, with the site's hostnames under "domains" beside
+"bioData" when it has some), and Edge Config's REST list `[{"key", "value"}]`.
 """
 
 from __future__ import annotations
@@ -14,22 +15,16 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
 
+from generator.authoring import domains as site_domains
+from generator.authoring.json_input import MAX_IMPORT_BYTES, parse_json, read_source  # noqa: F401 (import's steps)
 from generator.data import store
 from generator.errors import DocumentError
 from generator.data.model import CHILDREN, Profile, ProfileSettings
 from generator.data.profile_settings import COLUMNS as SETTINGS_COLUMNS, is_default, kind_of, read_document
 from generator.data.validate import image_problem, link_problem, local_file_problem, username_problem
-
-# The largest file `biogen import` reads. Edge Config holds at most 512 KB (its
-# Enterprise plan) and an admin export a few KB; 50 MB is ~15,000 profiles of the
-# benchmark's size, and parses into ~0.5 GB of Python objects. Larger files are
-# refused before they are read, so a wrong file cannot exhaust memory.
-MAX_IMPORT_BYTES = 50_000_000
 
 SHAPES = ('a BioData document {"profile": {...}, "links": [...], "products": [...], "aiTools": [...]} '
           '(the admin panel\'s export), Edge Config content {"bioData": {"<domain>": BioData, ...}} '
@@ -78,6 +73,9 @@ class Incoming:
     content: dict[str, str | None]
     children: dict[str, list[tuple]]
     settings: dict[str, object] = field(default_factory=dict)
+    # (hostname, kind) of each of its hostnames, from an export's "domains"; None when the
+    # file has no "domains" (an Edge Config or BioData file): its hostnames stay as they are.
+    domains: tuple[tuple[str, str], ...] | None = None
 
     def as_profile(self) -> Profile:
         """The Profile this would become (its ids are placeholders)."""
@@ -92,73 +90,6 @@ class Incoming:
                        **self.content, **kids)
 
 
-# ---- reading -------------------------------------------------------------------------
-
-def read_source(source: str, stdin: BinaryIO | None = None, *, limit: int = MAX_IMPORT_BYTES) -> tuple[str, bytes]:
-    """(name for messages, bytes) of a file, or of standard input for "-"; refuses more than `limit` bytes."""
-    if source == "-":
-        name = "standard input"
-        data = stdin.read(limit + 1) if stdin is not None else b""
-    else:
-        path = Path(source)
-        name = str(path)
-        if not path.is_file():
-            raise DocumentError(name, [("", "no such file" if not path.exists() else "is not a file")])
-        if path.stat().st_size > limit:
-            raise DocumentError(name, [("", _too_big(path.stat().st_size, limit))])
-        with path.open("rb") as file:
-            data = file.read(limit + 1)
-    if len(data) > limit:
-        raise DocumentError(name, [("", _too_big(limit if source == "-" else len(data), limit, at_least=source == "-"))])
-    return name, data
-
-
-def _too_big(size: int, limit: int, at_least: bool = False) -> str:
-    return (f"is {'more than ' if at_least else ''}{size:,} bytes; biogen imports at most {limit:,} bytes "
-            f"({limit / 1_000_000:g} MB) at once: split it (one Edge Config item or one profile per file)")
-
-
-class _Object(dict):
-    """A JSON object that remembers the keys it held more than once (json.loads keeps the last)."""
-
-    duplicates: tuple[str, ...] = ()
-
-
-def _object(pairs: list[tuple[str, object]]) -> _Object:
-    result = _Object(pairs)
-    if len(result) != len(pairs):
-        seen: Counter = Counter(key for key, _ in pairs)
-        result.duplicates = tuple(key for key, count in seen.items() if count > 1)
-    return result
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not JSON (JavaScript writes it only outside JSON.stringify)")
-
-
-def parse_json(name: str, data: bytes) -> object:
-    """The JSON value in `data` (UTF-8, or UTF-16 with a byte order mark); errors give line and column."""
-    try:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            text = data.decode("utf-16")  # PowerShell's `>` writes UTF-16 with a BOM
-        else:
-            text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise DocumentError(name, [("", f"is not UTF-8 text: byte 0x{data[error.start]:02x} at line {line}, "
-                                        f"column {column}; save the file as UTF-8")]) from None
-    try:
-        return json.loads(text, object_pairs_hook=_object, parse_constant=_no_constant)
-    except json.JSONDecodeError as error:
-        raise DocumentError(name, [("", f"is not valid JSON: {error.msg} at line {error.lineno}, "
-                                        f"column {error.colno}")]) from None
-    except RecursionError:
-        raise DocumentError(name, [("", "nests arrays or objects too deeply to be a BioData document")]) from None
-    except ValueError as error:
-        raise DocumentError(name, [("", f"is not valid JSON: {error}")]) from None
-
-
 # ---- validating ------------------------------------------------------------------------
 
 @dataclass
@@ -166,6 +97,7 @@ class _Findings:
     problems: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     single: bool = False  # the document is one BioData, whose username comes from --username
+    domains: object = None  # the "domains" value of an export, read once the usernames are known
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append((path, message))
@@ -184,6 +116,10 @@ def incoming_profiles(name: str, document: object, *, username: str | None = Non
         parsed = _biodata(value, path, found, content_dir)
         if parsed is not None:
             incoming.append(Incoming(user, path, *parsed))
+    if found.domains is not None:
+        hostnames = site_domains.read_document_domains(found.domains, "$.domains", {e[0] for e in entries or ()},
+                                                       found.problem)
+        incoming = [replace(entry, domains=hostnames.get(entry.username, ())) for entry in incoming]
     if found.problems:
         raise DocumentError(name, found.problems)
     return incoming, found.warnings
@@ -199,8 +135,10 @@ def _entries(document: object, username: str | None, found: _Findings) -> list[t
             return None
         if "bioData" in document:
             _duplicates(document, "$", found)
-            for key in sorted(set(document) - {"bioData"}):
-                found.warnings.append(f"{_at('$', key)}: ignored; biogen reads only the bioData key of Edge Config")
+            for key in sorted(set(document) - {"bioData", "domains"}):
+                found.warnings.append(f"{_at('$', key)}: ignored; biogen reads only the bioData key of Edge Config"
+                                      " (and the domains of its own export)")
+            found.domains = document.get("domains")
             if _single_biodata(document["bioData"]):
                 # A one-domain site may keep its BioData itself under the key (no domain level).
                 return _single(username, "$.bioData", document["bioData"], found)

@@ -5,10 +5,11 @@ written, each command in one transaction."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from generator.config import Config
 from generator.data import store
-from generator.data.domains import KINDS, hostname_problem, normalize_hostname, username_hostname
+from generator.data.domains import KINDS, hostname_problem, kind_problem, normalize_hostname, username_hostname
 from generator.data.migrate import open_migrated
 from generator.errors import Problem, ValidationError
 
@@ -112,3 +113,68 @@ def rows_of(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
         if username_hostname(username) and username not in mapped:
             rows.append((username, "username", username))
     return sorted(rows)
+
+
+def read_document_domains(value: object, path: str, usernames: set[str],
+                          problem: Callable[[str, str], None]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The hostnames of an export's `"domains": {hostname: {"username", "kind"}}`, by
+    username: ((hostname, kind), ...) sorted by hostname. Each thing wrong goes to
+    `problem(JSON path, message)`; the rules are the build's (generator.data.domains)."""
+    if not isinstance(value, dict):
+        problem(path, 'is not an object {"<hostname>": {"username": ..., "kind": ...}}: '
+                      "write it as `biogen export --all` does, or leave it out")
+        return {}
+    for key in getattr(value, "duplicates", ()):
+        problem(f"{path}[{key!r}]", "this hostname appears more than once; a hostname leads to one profile")
+    found: dict[str, list[tuple[str, str]]] = {}
+    for hostname, entry in value.items():
+        where = f"{path}[{hostname!r}]"
+        reason = hostname_problem(hostname)
+        if reason:
+            problem(where, f"the hostname {reason}")
+            continue
+        if not isinstance(entry, dict) or set(entry) != {"username", "kind"}:
+            problem(where, 'is not {"username": "<username>", "kind": "main" | "alias" | "redirect"}')
+            continue
+        username, kind = entry["username"], entry["kind"]
+        if username not in usernames:
+            problem(f"{where}.username", f"{username!r} is not a profile of this file; map hostnames of the "
+                                         "profiles it imports (`biogen domain add` maps others)")
+        elif hostname in usernames and hostname != username:
+            problem(where, f"{hostname!r} is the username of profile {hostname!r}, which answers it already")
+        elif kind_problem(kind):
+            problem(f"{where}.kind", kind_problem(kind))
+        else:
+            found.setdefault(username, []).append((hostname, kind))
+    for username, rows in found.items():
+        kinds = [kind for _, kind in rows]
+        if kinds.count("main") > 1:
+            problem(path, f"profile {username!r} has {kinds.count('main')} main hostnames; keep one")
+        elif "redirect" in kinds and "main" not in kinds:
+            problem(path, f"profile {username!r} has hostnames that redirect, and no main hostname to lead to")
+    return {username: tuple(sorted(rows)) for username, rows in found.items()}
+
+
+def hostname_conflicts(conn: sqlite3.Connection, incoming: dict[str, tuple[tuple[str, str], ...]]) -> list[Problem]:
+    """What stops an import from giving profiles these hostnames ({username: ((hostname,
+    kind), ...)}): a hostname of a profile the import leaves alone, or that is its username."""
+    problems = []
+    for username, rows in incoming.items():
+        for hostname, _ in rows:
+            owner = conn.execute("SELECT p.username FROM domains d JOIN profiles p ON p.id = d.profile_id "
+                                 "WHERE d.hostname = ?", (hostname,)).fetchone()
+            if owner and owner[0] not in incoming:
+                problems.append(Problem(username, "domains", hostname, "hostname",
+                                        f"{hostname!r} belongs to profile {owner[0]!r}, which this file does not "
+                                        f"import (`biogen domain rm {hostname}` first)"))
+            elif conn.execute("SELECT 1 FROM profiles WHERE username = ?", (hostname,)).fetchone() \
+                    and hostname != username:
+                problems.append(Problem(username, "domains", hostname, "hostname",
+                                        f"{hostname!r} is the username of profile {hostname!r}, which answers it"))
+    return problems
+
+
+def insert_hostnames(conn: sqlite3.Connection, profile_id: str, rows: tuple[tuple[str, str], ...]) -> None:
+    """Give the profile the hostnames `rows` ((hostname, kind), ...), in the caller's transaction."""
+    conn.executemany("INSERT INTO domains (hostname, profile_id, kind) VALUES (?, ?, ?)",
+                     [(hostname, profile_id, kind) for hostname, kind in rows])

@@ -8,12 +8,13 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 
+from generator.authoring import domains as site_domains
 from generator.authoring.documents import CHILD_FIELDS, CHILD_NOUNS, PROFILE_FIELDS, Incoming
 from generator.data import store
 from generator.data.biodata import to_biodata
 from generator.data.model import CHILDREN, Profile, load_profiles
 from generator.data.profile_settings import is_default
-from generator.errors import DatabaseError
+from generator.errors import DatabaseError, ValidationError
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Change:
             parts.append(", ".join(counted({t: len(rows) for t, rows in self.incoming.children.items()})))
             if not is_default(self.incoming.settings):
                 parts.append("settings")
+            if self.incoming.domains:
+                parts.append(f"{len(self.incoming.domains)} hostname{'s' if len(self.incoming.domains) != 1 else ''}")
         elif self.action == "change":
             if self.fields:
                 parts.append(", ".join(self.fields))
@@ -53,6 +56,10 @@ def plan_import(conn: sqlite3.Connection, incoming: list[Incoming]) -> list[Chan
         ids = [row[0] for row in conn.execute(
             "SELECT id FROM profiles WHERE username IN (SELECT value FROM json_each(?))", (json.dumps(names),))]
         existing.update({p.username: p for p in load_profiles(conn, ids=ids)})
+    hostnames = {entry.username: entry.domains for entry in incoming if entry.domains is not None}
+    problems = site_domains.hostname_conflicts(conn, hostnames)
+    if problems:
+        raise ValidationError(problems, heading="the file's hostnames clash with the database")
     return [_compare(entry, existing.get(entry.username)) for entry in incoming]
 
 
@@ -63,6 +70,9 @@ def _compare(entry: Incoming, current: Profile | None) -> Change:
     fields = tuple(f.key for f in PROFILE_FIELDS if new["profile"][f.key] != old["profile"][f.key])
     # A document without settings means every setting at its default, as it exports.
     fields += tuple(key for key in SETTINGS_KEYS if new.get(key) != old.get(key))
+    # An export's hostnames (none: the file leaves them alone).
+    if entry.domains is not None and entry.domains != tuple(sorted((d.hostname, d.kind) for d in current.domains)):
+        fields += ("domains",)
     tables = []
     for table, _ in CHILDREN:
         key = CHILD_FIELDS[table][0]
@@ -98,18 +108,27 @@ def import_profiles(conn: sqlite3.Connection, incoming: list[Incoming], *, dry_r
 
 
 def _apply(conn: sqlite3.Connection, plan: list[Change], now: str) -> None:
+    hostnames = {}  # profile id -> its hostnames, written last: one may move between two imported profiles
     for change in plan:
         entry = change.incoming
         if change.action == "create":
             profile_id = store.insert_profile(conn, entry.username, entry.content, entry.children, now)
             if not is_default(entry.settings):
                 store.write_settings(conn, profile_id, entry.settings)
+            if entry.domains:
+                hostnames[profile_id] = entry.domains
         elif change.action == "change":
             store.update_profile(conn, change.existing.id, entry.content, now)
             if any(key in change.fields for key in SETTINGS_KEYS):
                 store.write_settings(conn, change.existing.id, entry.settings)
             for table, _, _ in change.tables:
                 store.replace_children(conn, change.existing.id, table, entry.children[table])
+            if "domains" in change.fields:
+                hostnames[change.existing.id] = entry.domains
+    for profile_id in hostnames:
+        conn.execute("DELETE FROM domains WHERE profile_id = ?", (profile_id,))
+    for profile_id, rows in hostnames.items():
+        site_domains.insert_hostnames(conn, profile_id, rows)
 
 
 def summary(plan: list[Change], *, dry_run: bool) -> str:

@@ -192,7 +192,11 @@ def export_one(conn: sqlite3.Connection, username: str) -> str:
 
 
 def export_all(conn: sqlite3.Connection) -> Iterator[str]:
-    """`{"bioData": {username: BioData, ...}}` in pieces, usernames sorted: export -> import -> export is stable."""
+    """`{"bioData": {username: BioData, ...}}` in pieces, usernames sorted: export -> import -> export is stable.
+
+    A site with hostnames (the table domains) gets `"domains": {hostname: {"username",
+    "kind"}}` after bioData, sorted by hostname: they are the site's, not part of any
+    BioData, so the documents stay the Worker's; a site without them exports as before."""
     from generator.data.biodata import dumps
     ids = [row[0] for row in conn.execute("SELECT id FROM profiles ORDER BY username")]
     yield '{"bioData":{'
@@ -204,7 +208,13 @@ def export_all(conn: sqlite3.Connection) -> Iterator[str]:
             profile = loaded[profile_id]
             yield ("" if first else ",") + dumps(str(profile.username)) + ":" + biodata_json(profile)
             first = False
-    yield "}}"
+    yield "}"
+    hostnames = conn.execute("SELECT d.hostname, p.username, d.kind FROM domains d JOIN profiles p "
+                             "ON p.id = d.profile_id ORDER BY d.hostname").fetchall()
+    if hostnames:
+        yield ',"domains":{' + ",".join(dumps(str(hostname)) + ":" + dumps({"username": username, "kind": kind})
+                                        for hostname, username, kind in hostnames) + "}"
+    yield "}"
 
 
 def _child(table: str) -> str:
