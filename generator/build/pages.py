@@ -21,11 +21,12 @@ from generator.errors import Problem
 from generator.data.model import Profile, load_profiles, model_covers_schema, profile_row, tie_warnings
 from generator.build.output import Change, RenderedProfile, digest_bytes, write_file
 from generator.build.page_words import section_shown
-from generator.build.render import Renderer
+from generator.build.render import PageView, Renderer
 from generator.build.translations import language_problems
 from generator.build.render_context import SiteContext
 from generator.build.themes import Look, Sheet, look_problems
 from generator.data.validate import profile_problems
+from generator.share.vcard import vcard
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,13 @@ class PageWriter:
         page_path, json_path = profile_outputs(profile.username)
         # With the directory at `/`, the home profile is at /<username> like the others.
         canonical = "/" if profile.username == home and not self.job.config.directory else f"/{profile.username}"
-        html = self.renderer.profile_page(profile, canonical_path=canonical, content_hash=content_hash,
-                                          look=look).encode()
+        html, view = self.renderer.profile_page_and_view(profile, canonical_path=canonical,
+                                                         content_hash=content_hash, look=look)
+        html = html.encode()
         outputs = {page_path: html, json_path: biodata_json(profile).encode()}
+        # The share kit's files: written, like the page, only when their bytes changed, and
+        # removed with the profile or when the site turns them off (build._remove_stale_outputs).
+        outputs.update(share_files(view))
         if profile.username == home and not self.job.config.directory:
             outputs["index.html"] = html
         for relative, data in outputs.items():
@@ -161,6 +166,16 @@ class PageWriter:
             if view is not None:  # only the files the page names: a format that does not pay is not copied
                 files.update((reference, path) for path in view.files)
         return tuple(sorted(files))
+
+
+def share_files(view: PageView) -> dict[str, bytes]:
+    """The files of the share kit a profile's page links to: its contact card."""
+    files = {}
+    if view.vcard_url:
+        files[view.vcard_url.lstrip("/")] = vcard(
+            name=view.name, note=view.note, photo=view.photo, page_url=view.canonical,
+            link_urls=[link.url for link in view.social] + [link.url for link in view.links])
+    return files
 
 
 _WORKER: PageWriter | None = None
