@@ -268,7 +268,6 @@ def test_the_page_writes_every_url_as_href_writes_it(hostile_output):
     graph = document.get("@graph", [document])
     assert graph[0]["@type"] == "ProfilePage"
     person = graph[0]["mainEntity"]
-    assert person["url"] == f"https://xn--bcher-kva.example/{HOSTILE}"
     assert person["image"] == href(HOSTILE_ROWS["profiles"][0]["avatar_url"])
     assert person["sameAs"] == [href(row["url"]) for row in HOSTILE_ROWS["social_links"]
                                 if row["url"].startswith("https:")]

@@ -69,7 +69,7 @@ def test_the_build_writes_each_profiles_card_and_links_it(site):
     build_site(site)
     dist = site / "dist"
     html = (dist / "ana.html").read_text(encoding="utf-8")
-    assert "<footer><a href=/ana.vcf>Save contact</a></footer>" in html
+    assert "<p><a href=/ana.vcf>Save contact</a></footer>" in html
     card = vobject.readOne((dist / "ana.vcf").read_bytes().decode("utf-8"))
     assert card.fn.value == "Ana; Souza, \\ 東京"
     assert card.note.value == "Designer & maker, Hà Nội; hi second line"  # the tagline as plain text

@@ -26,6 +26,7 @@ from generator.build.translations import language_problems
 from generator.build.render_context import SiteContext
 from generator.build.themes import Look, Sheet, look_problems
 from generator.data.validate import profile_problems
+from generator.share.qr import qr_png, qr_svg
 from generator.share.vcard import vcard
 
 
@@ -169,8 +170,13 @@ class PageWriter:
 
 
 def share_files(view: PageView) -> dict[str, bytes]:
-    """The files of the share kit a profile's page links to: its contact card."""
+    """The files of the share kit a profile's page links to: its contact card, its QR code
+    (the SVG the page shows, and a PNG for print beside it)."""
     files = {}
+    if view.qr_url:
+        svg = view.qr_url.lstrip("/")
+        files[svg] = qr_svg(view.canonical)
+        files[svg.removesuffix(".svg") + ".png"] = qr_png(view.canonical)
     if view.vcard_url:
         files[view.vcard_url.lstrip("/")] = vcard(
             name=view.name, note=view.note, photo=view.photo, page_url=view.canonical,

@@ -187,6 +187,8 @@ class PageView(NamedTuple):
     note: str                              # the tagline as plain text, whole (the contact card's NOTE)
     photo: str | None                      # the avatar's absolute URL (JSON-LD image, the card's PHOTO)
     vcard_url: str | None                  # /<username>.vcf, when the site makes contact cards
+    qr_url: str | None                     # /qr/<username>.svg, when the site makes QR codes
+    address: str                           # the canonical URL as people type it: no scheme, no final "/"
     share_words: dict[str, str]            # the share kit's words in the page's language
 
 
@@ -235,7 +237,7 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
     json_ld_markup: Markup | str = ""
     if "structured_data" in site.share:
         json_ld_markup = json_ld(profile_page_document(
-            name=name, url=canonical, image=photo, description=tagline_plain and _truncate(tagline_plain, DESCRIPTION_MAX),
+            name=name, image=photo, description=tagline_plain and _truncate(tagline_plain, DESCRIPTION_MAX),
             same_as=[s.url for s in social if s.url.lower().startswith(("https:", "http:"))],
             products=[(p.name, p.price) for p in products]))
     return PageView(
@@ -263,6 +265,8 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
         note=tagline_plain,
         photo=photo,
         vcard_url=f"/{profile.username}.vcf" if "vcard" in site.share else None,
+        qr_url=f"/qr/{profile.username}.svg" if "qr" in site.share else None,
+        address=canonical.split("://", 1)[1].rstrip("/"),
         share_words=language.share,
     )
 

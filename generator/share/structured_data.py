@@ -1,6 +1,6 @@
 """The schema.org document a profile page carries in its JSON-LD block.
 
-A `ProfilePage` whose `mainEntity` is the `Person` (name, url, image, description,
+A `ProfilePage` whose `mainEntity` is the `Person` (name, image, description,
 sameAs), and each product shown on the page as a `Product`, with an `Offer` only when
 its price reads as an amount and an ISO 4217 currency (generator.share.prices): a
 search engine shows an Offer's price as fact, so an unreadable price gets none
@@ -19,16 +19,18 @@ from collections.abc import Iterable
 from generator.share.prices import parse_price
 
 
-def profile_page_document(*, name: str, url: str, image: str | None, description: str,
+def profile_page_document(*, name: str, image: str | None, description: str,
                           same_as: list[str], products: Iterable[tuple[str, str]]) -> dict:
     """The JSON-LD document of a profile page; `products` are (name, price as written)."""
-    person: dict = {"@type": "Person", "name": name, "url": url}
+    person: dict = {"@type": "Person", "name": name}
     if image:
         person["image"] = image
     if description:
         person["description"] = description
     if same_as:
         person["sameAs"] = same_as
+    # No url: the document describes the page it is on, whose address the canonical
+    # link gives (Google's ProfilePage example has none; 38 bytes on the demo's page).
     page = {"@type": "ProfilePage", "mainEntity": person}
     graph = [page] + [product_entity(product_name, price) for product_name, price in products]
     if len(graph) == 1:
