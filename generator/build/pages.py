@@ -26,6 +26,7 @@ from generator.build.translations import language_problems
 from generator.build.render_context import SiteContext
 from generator.build.themes import Look, Sheet, look_problems
 from generator.data.validate import profile_problems
+from generator.share.card_cache import cached_card
 from generator.share.qr import qr_png, qr_svg
 from generator.share.vcard import vcard
 
@@ -116,13 +117,16 @@ class PageWriter:
         page_path, json_path = profile_outputs(profile.username)
         # With the directory at `/`, the home profile is at /<username> like the others.
         canonical = "/" if profile.username == home and not self.job.config.directory else f"/{profile.username}"
-        html, view = self.renderer.profile_page_and_view(profile, canonical_path=canonical,
-                                                         content_hash=content_hash, look=look)
-        html = html.encode()
-        outputs = {page_path: html, json_path: biodata_json(profile).encode()}
+        view = self.renderer.view_of(profile, canonical_path=canonical, content_hash=content_hash)
         # The share kit's files: written, like the page, only when their bytes changed, and
         # removed with the profile or when the site turns them off (build._remove_stale_outputs).
-        outputs.update(share_files(view))
+        shared = share_files(view)
+        if "card" in self.job.site.share:
+            card_path, card = self._card(profile, view, look)
+            shared[card_path] = card
+            view = view._replace(og_image=self.job.site.absolute(f"/{card_path}"), og_card=True)
+        html = self.renderer.render_view(view, profile.username, look).encode()
+        outputs = {page_path: html, json_path: biodata_json(profile).encode(), **shared}
         if profile.username == home and not self.job.config.directory:
             outputs["index.html"] = html
         for relative, data in outputs.items():
@@ -139,6 +143,20 @@ class PageWriter:
             profile.id, profile.username, profile.updated_at, json.dumps(sorted(outputs)), tuple(tie_warnings(profile)),
             media, content_hash))
         result.rendered += 1
+
+    def _card(self, profile: Profile, view: PageView, look: Look) -> tuple[str, bytes]:
+        """(og/<username>.png or .jpg, its bytes): the social card, from the cache when it was drawn before.
+        Drawn from the JPEGs made for og:image (the cover's 1200 px, the avatar's 600 px) and,
+        without a cover, the theme's dark page colour (one picture for every viewer)."""
+        media = self.job.site.media
+        cover = media.get(view.cover.og.lstrip("/")) if view.cover and view.cover.og else None
+        avatar = media.get(view.avatar.og.lstrip("/")) if view.avatar and view.avatar.og else None
+        accent = (profile.settings.accent if profile.settings is not None and profile.settings.accent else None)
+        extension, data = cached_card(
+            self.job.config.cache_dir, name=view.name.strip() or profile.username, tagline=view.note,
+            avatar=avatar, cover=cover, page_colour=look.dark, text_colour="#f5f5f7",
+            accent=accent or CARD_ACCENT)
+        return f"og/{profile.username}.{extension}", data
 
     def _write(self, relative: str, data: bytes, result: BatchResult) -> None:
         digest = digest_bytes(data)
@@ -167,6 +185,11 @@ class PageWriter:
             if view is not None:  # only the files the page names: a format that does not pay is not copied
                 files.update((reference, path) for path in view.files)
         return tuple(sorted(files))
+
+
+# The band along the foot of a card without a cover, when the profile chose no accent:
+# classic's dark-scheme accent.
+CARD_ACCENT = "#a99dff"
 
 
 def share_files(view: PageView) -> dict[str, bytes]:

@@ -190,6 +190,7 @@ class PageView(NamedTuple):
     qr_url: str | None                     # /qr/<username>.svg, when the site makes QR codes
     address: str                           # the canonical URL as people type it: no scheme, no final "/"
     share_words: dict[str, str]            # the share kit's words in the page's language
+    og_card: bool = False                  # og_image is the social card (1200x630, generator.share.card)
 
 
 def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, content_hash: str,
@@ -369,14 +370,22 @@ class Renderer:
     def profile_page_and_view(self, profile: Profile, *, canonical_path: str, content_hash: str,
                               look=None) -> tuple[str, PageView]:
         """The HTML page of `profile` and what it shows (for the share kit's files)."""
+        view = self.view_of(profile, canonical_path=canonical_path, content_hash=content_hash)
+        return self.render_view(view, profile.username, look), view
+
+    def view_of(self, profile: Profile, *, canonical_path: str, content_hash: str) -> PageView:
+        """What the page of `profile` shows, in its language."""
         settings = profile.settings
         language = self._languages[None] if settings is None else self.page_language(settings.language)
-        view = profile_view(profile, self.site, canonical_path=canonical_path, content_hash=content_hash,
+        return profile_view(profile, self.site, canonical_path=canonical_path, content_hash=content_hash,
                             language=language)
-        with _template_errors(self.site_dir, f"profile {profile.username!r}"):
+
+    def render_view(self, view: PageView, username: str, look=None) -> str:
+        """The HTML page showing `view`, in `look` (the default look when None)."""
+        with _template_errors(self.site_dir, f"profile {username!r}"):
             if look is None or look is self.site.looks.default:
-                return self._profile.render(page=view), view
-            return self._profile.render(page=view, head=self.head(look)), view
+                return self._profile.render(page=view)
+            return self._profile.render(page=view, head=self.head(look))
 
     def directory_page(self, page: DirectoryPage) -> str:
         """One page of the directory of profiles (a generator.build.directory.DirectoryPage)."""

@@ -76,6 +76,7 @@ class SiteContext:
     images: dict = field(default_factory=dict)  # (reference as stored, role) -> images.ImageSet
     looks: Looks | None = None  # each profile's stylesheet, from its theme, accent and button shape
     share: tuple[str, ...] = ()  # the share kit's pieces this site makes (config.SHARE_PIECES)
+    media: dict = field(default_factory=dict)  # output path ("m/x.jpg") -> its cached file: the social cards draw them
     _views: dict = field(default_factory=dict, repr=False, compare=False)  # image() answers, made once
 
     def asset_url(self, name: str) -> str:
