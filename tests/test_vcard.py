@@ -133,3 +133,13 @@ def test_the_pages_file_count_includes_the_cards(site):
     files = snapshot(site / "dist")
     assert any(name.endswith(".vcf") for name in files)
     assert summary.files == len(files) - 1  # all but _headers, which Pages does not count
+
+
+def test_headers_give_cards_their_media_type_and_nothing_else_it():
+    from generator.build.sitefiles import headers_file
+    from generator.preview.routing import apply_headers, parse_headers
+    rules = parse_headers(headers_file())
+    card = dict((name.lower(), value) for name, value in apply_headers(rules, "/ana.vcf", [("Content-Type", "text/x-vcard")]))
+    page = dict((name.lower(), value) for name, value in apply_headers(rules, "/ana", [("Content-Type", "text/html")]))
+    assert card["content-type"] == "text/vcard; charset=utf-8"
+    assert page["content-type"] == "text/html"
