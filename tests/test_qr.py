@@ -10,7 +10,7 @@ import pytest
 import segno
 from PIL import Image
 
-from generator.share.qr import PRINT_SCALE, QUIET_ZONE, qr_png, qr_svg
+from generator.share.qr import PRINT_SCALE, QUIET_ZONE, qr_files, qr_png, qr_svg
 from sitekit import build_site, make_site, mtimes
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -100,3 +100,15 @@ def test_a_site_may_turn_qr_codes_off(site):
     dist = site / "dist"
     assert not (dist / "qr").exists() or not any((dist / "qr").iterdir())
     assert "<footer>" not in (dist / "ana.html").read_text(encoding="utf-8")
+
+
+def test_a_code_is_made_once_and_read_back_from_the_cache(tmp_path):
+    url = "https://bio.example.com/ana"
+    made = qr_files(url, tmp_path)
+    assert made == (qr_svg(url), qr_png(url))
+    cached = sorted(path.name for path in (tmp_path / "qr").iterdir())
+    assert len(cached) == 2 and {name.rsplit(".", 1)[1] for name in cached} == {"svg", "png"}
+    (tmp_path / "qr" / cached[0]).write_bytes(b"<svg/>")  # what the cache holds is what comes back
+    assert qr_files(url, tmp_path)[cached[0].endswith(".png")] == b"<svg/>"
+    assert qr_files("https://bio.example.com/bo", tmp_path) == (qr_svg("https://bio.example.com/bo"),
+                                                                 qr_png("https://bio.example.com/bo"))

@@ -27,7 +27,7 @@ from generator.build.render_context import SiteContext
 from generator.build.themes import Look, Sheet, look_problems
 from generator.data.validate import profile_problems
 from generator.share.card_cache import cached_card
-from generator.share.qr import qr_png, qr_svg
+from generator.share.qr import qr_files
 from generator.share.vcard import vcard
 
 
@@ -120,7 +120,7 @@ class PageWriter:
         view = self.renderer.view_of(profile, canonical_path=canonical, content_hash=content_hash)
         # The share kit's files: written, like the page, only when their bytes changed, and
         # removed with the profile or when the site turns them off (build._remove_stale_outputs).
-        shared = share_files(view)
+        shared = share_files(view, self.job.config.cache_dir)
         if "card" in self.job.site.share:
             card_path, card = self._card(profile, view, look)
             shared[card_path] = card
@@ -192,14 +192,13 @@ class PageWriter:
 CARD_ACCENT = "#a99dff"
 
 
-def share_files(view: PageView) -> dict[str, bytes]:
+def share_files(view: PageView, cache_dir: Path | None = None) -> dict[str, bytes]:
     """The files of the share kit a profile's page links to: its contact card, its QR code
-    (the SVG the page shows, and a PNG for print beside it)."""
+    (the SVG the page shows, and a PNG for print beside it; cached in `cache_dir`)."""
     files = {}
     if view.qr_url:
         svg = view.qr_url.lstrip("/")
-        files[svg] = qr_svg(view.canonical)
-        files[svg.removesuffix(".svg") + ".png"] = qr_png(view.canonical)
+        files[svg], files[svg.removesuffix(".svg") + ".png"] = qr_files(view.canonical, cache_dir)
     if view.vcard_url:
         files[view.vcard_url.lstrip("/")] = vcard(
             name=view.name, note=view.note, photo=view.photo, page_url=view.canonical,
