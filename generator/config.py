@@ -37,6 +37,13 @@ def packaged_dir(name: str) -> Path:
     return _PACKAGE_DIR.parent / name
 
 
+# The share kit (generator.share): each is on unless `[share]` in biogen.toml says
+# `<piece> = false`. structured_data: the page's JSON-LD; vcard: /<username>.vcf and the
+# page's "Save contact" link; qr: /qr/<username>.svg and .png, and the page's share
+# section; card: the social card /og/<username>.png (or .jpg) as og:image.
+SHARE_PIECES = ("card", "qr", "structured_data", "vcard")
+
+
 @dataclass(frozen=True)
 class D1Binding:
     """The D1 database as wrangler.toml declares it (top level or per environment)."""
@@ -61,6 +68,7 @@ class Config:
     max_files: int = PAGES_FREE_MAX_FILES
     image_formats: tuple[str, ...] = ("avif", "webp")
     image_widths: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (role, widths) pairs that replace the defaults
+    share: tuple[str, ...] = SHARE_PIECES  # the pieces of the share kit a build makes ([share] in biogen.toml)
     migrations_dir: Path = Path("migrations")
     d1: D1Binding | None = None
     wrangler_env: str | None = None
@@ -122,7 +130,7 @@ def load_config(site_dir: Path | str = ".", *, wrangler_env: str | None = None, 
 
     problems: list[str] = []
     known = {"base_url", "home", "language", "database", "output", "directory", "max_files", "workers",
-             "image_formats", "image_widths"}
+             "image_formats", "image_widths", "share"}
     for key in sorted(set(raw) - known):
         problems.append(f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
 
@@ -159,6 +167,11 @@ def load_config(site_dir: Path | str = ".", *, wrangler_env: str | None = None, 
         problems.append(f"image_widths must map roles ({', '.join(roles)}) to lists of widths in pixels, "
                         "such as {avatar = [120, 240]}")
         image_widths = {}
+    share = raw.get("share", {})
+    if not isinstance(share, dict) or not all(key in SHARE_PIECES and isinstance(on, bool) for key, on in share.items()):
+        problems.append(f"[share] may set {', '.join(f'{piece} = false' for piece in SHARE_PIECES)} "
+                        "(each is on unless turned off)")
+        share = {}
     database = raw.get("database", "content/bio.db")
     output = raw.get("output") or wrangler.get("pages_build_output_dir") or "dist"
     for name, value in (("database", database), ("output", output)):
@@ -186,6 +199,7 @@ def load_config(site_dir: Path | str = ".", *, wrangler_env: str | None = None, 
         max_files=max_files,
         image_formats=tuple(image_formats),
         image_widths=tuple(sorted((role, tuple(widths)) for role, widths in image_widths.items())),
+        share=tuple(piece for piece in SHARE_PIECES if share.get(piece, True)),
         migrations_dir=migrations,
         d1=d1,
         wrangler_env=wrangler_env,

@@ -18,12 +18,13 @@ LAYERS = {
     "generator.config": 1,
     "generator.data": 2,
     "generator.images": 3,
-    "generator.build": 4,
-    "generator.authoring": 5,
-    "generator.cloudflare": 6,
-    "generator.preview": 7,
-    "generator.cli": 8,
-    "generator.__main__": 9,
+    "generator.share": 4,      # structured data, contact card, QR code, social card
+    "generator.build": 5,
+    "generator.authoring": 6,
+    "generator.cloudflare": 7,
+    "generator.preview": 8,
+    "generator.cli": 9,
+    "generator.__main__": 10,
 }
 # A module longer than this says why in its docstring, in a paragraph of its own.
 MAX_LINES = 400

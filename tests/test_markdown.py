@@ -24,24 +24,24 @@ def test_code_content_is_escaped():
     assert render_inline("`<b>&`") == "<code>&lt;b&gt;&amp;</code>"
 
 
-def test_https_link_gets_rel_noopener():
+def test_https_link_opens_in_the_same_tab_with_no_rel():
     assert render_inline("[my site](https://example.com/a?b=1&c=2)") == \
-        '<a href="https://example.com/a?b=1&amp;c=2" rel="noopener">my site</a>'
+        '<a href="https://example.com/a?b=1&amp;c=2">my site</a>'
 
 
 @pytest.mark.parametrize("url", ["http://example.com", "mailto:hi@example.com", "tel:+84123"])
 def test_other_allowed_schemes_become_links(url):
-    assert render_inline(f"[x]({url})") == f'<a href="{url}" rel="noopener">x</a>'
+    assert render_inline(f"[x]({url})") == f'<a href="{url}">x</a>'
 
 
-def test_autolink_gets_rel_noopener():
+def test_autolink_becomes_a_link():
     assert render_inline("<https://example.com>") == \
-        '<a href="https://example.com" rel="noopener">https://example.com</a>'
+        '<a href="https://example.com">https://example.com</a>'
 
 
 def test_link_title_is_kept_and_escaped():
     assert render_inline('[x](https://example.com "a <title>")') == \
-        '<a href="https://example.com" title="a &lt;title&gt;" rel="noopener">x</a>'
+        '<a href="https://example.com" title="a &lt;title&gt;">x</a>'
 
 
 def test_render_inline_returns_markup():

@@ -111,7 +111,7 @@ def test_a_settings_row_of_nulls_keeps_the_page_byte_for_byte(site):
     """But for the content hash of the rows, which covers the settings row (content_hash.py)."""
     execute(site, "INSERT INTO profile_settings (profile_id) VALUES ('p-ana'), ('p-rtl')")
     build_site(site)
-    rows_hash = re.compile(r'<meta name="content-version" content="[0-9a-f]+">')
+    rows_hash = re.compile(r'<meta name="?content-version"? content="[0-9a-f]+">')
     for name in ("ana.html", "rtl.html"):
         golden = (GOLDEN / name).read_text(encoding="utf-8")
         assert rows_hash.search(golden) and rows_hash.sub("", page(site, name)) == rows_hash.sub("", golden)
@@ -129,7 +129,7 @@ def test_the_profiles_language_sets_lang_dir_and_words(site):
     assert 'aria-label="Email"' in ana and 'aria-label="GitHub"' in ana  # vi says "Email" too; brands stay
     minimal = page(site, "minimal.html")
     assert minimal.startswith('<!doctype html>\n<html lang="ar" dir=rtl><head>')
-    assert '<meta name="description" content="روابط ومنتجات وأدوات من Min.">' in minimal
+    assert '<meta name=description content="روابط ومنتجات وأدوات من Min.">' in minimal
     # A language the owner chose sets the layout: English words on an Arabic name read left to right.
     assert page(site, "rtl.html").startswith('<!doctype html>\n<html lang="en"><head>')
     assert page(site, "linh.example.com.html").startswith('<!doctype html>\n<html lang="vi-VN"><head>')
@@ -196,9 +196,9 @@ def test_seo_title_replaces_the_title_and_og_title(site):
     build_site(site)
     ana = page(site, "ana.html")
     assert "<title>Ana &lt;Souza&gt; | Design</title>" in ana
-    assert '<meta property="og:title" content="Ana &lt;Souza&gt; | Design">' in ana
-    assert '<meta name="description" content="Posters &amp; prints.">' in ana
-    assert '<meta property="og:description" content="Posters &amp; prints.">' in ana
+    assert '<meta property=og:title content="Ana &lt;Souza&gt; | Design">' in ana
+    assert '<meta name=description content="Posters &amp; prints.">' in ana
+    assert "og:description" not in ana  # Open Graph readers take the meta description
 
 
 def test_seo_title_template_wraps_the_computed_title_only(site):
@@ -206,7 +206,7 @@ def test_seo_title_template_wraps_the_computed_title_only(site):
     build_site(site)
     ana = page(site, "ana.html")
     assert "<title>Ana Souza · Designer &amp; maker. Say hi now | Ana&#39;s shop</title>" in ana
-    assert '<meta property="og:title" content="Ana Souza">' in ana  # the share card names the person
+    assert '<meta property=og:title content="Ana Souza">' in ana  # the share card names the person
 
 
 # ---- site files, check and errors ---------------------------------------------------------

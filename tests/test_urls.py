@@ -264,8 +264,10 @@ def test_the_page_writes_every_url_as_href_writes_it(hostile_output):
         assert _VALID.fullmatch(url) and url.count("#") <= 1, f"{url!r} is not a valid URL"
     assert 'https://example.com/0?a=1&b=%222%22' in written  # the example
     assert f"https://xn--bcher-kva.example/{HOSTILE}" in written  # canonical and og:url
-    person, = page.json_ld
-    assert person["url"] == f"https://xn--bcher-kva.example/{HOSTILE}"
+    document, = page.json_ld
+    graph = document.get("@graph", [document])
+    assert graph[0]["@type"] == "ProfilePage"
+    person = graph[0]["mainEntity"]
     assert person["image"] == href(HOSTILE_ROWS["profiles"][0]["avatar_url"])
     assert person["sameAs"] == [href(row["url"]) for row in HOSTILE_ROWS["social_links"]
                                 if row["url"].startswith("https:")]

@@ -88,7 +88,7 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
                                             strict=strict)
                 # base_url as the pages write it (canonical, og:url): a Unicode host in IDNA form.
                 site = SiteContext(href(config.base_url), config.language, config.home, sitefiles.asset_urls(assets),
-                                   images.sets, themes.Looks(theme_files, config, assets))
+                                   images.sets, themes.Looks(theme_files, config, assets), config.share, images.files)
                 with _step("render profiles"):
                     rendered = render_profiles(config, site, staging, trees, plan, progress)
                 if images.problems or rendered.problems:

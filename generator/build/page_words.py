@@ -35,6 +35,7 @@ class PageLanguage(NamedTuple):
     tools: str
     description: str        # the meta description without a tagline, with {name}
     social: dict[str, str]  # generic icon key ("mail") -> its accessible name ("Email")
+    share: dict[str, str]   # the share kit's words: "save_contact" -> "Save contact"
 
 
 def language_view(words: translations.Words, lang: str, *, chosen: bool) -> PageLanguage:
@@ -51,6 +52,7 @@ def language_view(words: translations.Words, lang: str, *, chosen: bool) -> Page
         tools=text["profile.tools"],
         description=text["profile.description"],
         social={key[len("social."):]: value for key, value in text.items() if key.startswith("social.")},
+        share={key[len("share."):]: value for key, value in text.items() if key.startswith("share.")},
     )
 
 

@@ -21,11 +21,14 @@ from generator.errors import Problem
 from generator.data.model import Profile, load_profiles, model_covers_schema, profile_row, tie_warnings
 from generator.build.output import Change, RenderedProfile, digest_bytes, write_file
 from generator.build.page_words import section_shown
-from generator.build.render import Renderer
+from generator.build.render import PageView, Renderer
 from generator.build.translations import language_problems
 from generator.build.render_context import SiteContext
 from generator.build.themes import Look, Sheet, look_problems
 from generator.data.validate import profile_problems
+from generator.share.card_cache import cached_card
+from generator.share.qr import qr_files
+from generator.share.vcard import vcard
 
 
 @dataclass(frozen=True)
@@ -116,9 +119,16 @@ class PageWriter:
         canonical = "/" if profile.username == home and not self.job.config.directory else f"/{profile.username}"
         if profile.main_hostname:  # a checked ASCII hostname (generator.data.domains)
             canonical = f"https://{profile.main_hostname}/"
-        html = self.renderer.profile_page(profile, canonical_path=canonical, content_hash=content_hash,
-                                          look=look).encode()
-        outputs = {page_path: html, json_path: biodata_json(profile).encode()}
+        view = self.renderer.view_of(profile, canonical_path=canonical, content_hash=content_hash)
+        # The share kit's files: written, like the page, only when their bytes changed, and
+        # removed with the profile or when the site turns them off (build._remove_stale_outputs).
+        shared = share_files(view, self.job.config.cache_dir)
+        if "card" in self.job.site.share:
+            card_path, card = self._card(profile, view, look)
+            shared[card_path] = card
+            view = view._replace(og_image=self.job.site.absolute(f"/{card_path}"), og_card=True)
+        html = self.renderer.render_view(view, profile.username, look).encode()
+        outputs = {page_path: html, json_path: biodata_json(profile).encode(), **shared}
         if profile.username == home and not self.job.config.directory:
             outputs["index.html"] = html
         for relative, data in outputs.items():
@@ -135,6 +145,20 @@ class PageWriter:
             profile.id, profile.username, profile.updated_at, json.dumps(sorted(outputs)), tuple(tie_warnings(profile)),
             media, content_hash))
         result.rendered += 1
+
+    def _card(self, profile: Profile, view: PageView, look: Look) -> tuple[str, bytes]:
+        """(og/<username>.png or .jpg, its bytes): the social card, from the cache when it was drawn before.
+        Drawn from the JPEGs made for og:image (the cover's 1200 px, the avatar's 600 px) and,
+        without a cover, the theme's dark page colour (one picture for every viewer)."""
+        media = self.job.site.media
+        cover = media.get(view.cover.og.lstrip("/")) if view.cover and view.cover.og else None
+        avatar = media.get(view.avatar.og.lstrip("/")) if view.avatar and view.avatar.og else None
+        accent = (profile.settings.accent if profile.settings is not None and profile.settings.accent else None)
+        extension, data = cached_card(
+            self.job.config.cache_dir, name=view.name.strip() or profile.username, tagline=view.note,
+            avatar=avatar, cover=cover, page_colour=look.dark, text_colour="#f5f5f7",
+            accent=accent or CARD_ACCENT)
+        return f"og/{profile.username}.{extension}", data
 
     def _write(self, relative: str, data: bytes, result: BatchResult) -> None:
         digest = digest_bytes(data)
@@ -163,6 +187,25 @@ class PageWriter:
             if view is not None:  # only the files the page names: a format that does not pay is not copied
                 files.update((reference, path) for path in view.files)
         return tuple(sorted(files))
+
+
+# The band along the foot of a card without a cover, when the profile chose no accent:
+# classic's dark-scheme accent.
+CARD_ACCENT = "#a99dff"
+
+
+def share_files(view: PageView, cache_dir: Path | None = None) -> dict[str, bytes]:
+    """The files of the share kit a profile's page links to: its contact card, its QR code
+    (the SVG the page shows, and a PNG for print beside it; cached in `cache_dir`)."""
+    files = {}
+    if view.qr_url:
+        svg = view.qr_url.lstrip("/")
+        files[svg], files[svg.removesuffix(".svg") + ".png"] = qr_files(view.canonical, cache_dir)
+    if view.vcard_url:
+        files[view.vcard_url.lstrip("/")] = vcard(
+            name=view.name, note=view.note, photo=view.photo, page_url=view.canonical,
+            link_urls=[link.url for link in view.social] + [link.url for link in view.links])
+    return files
 
 
 _WORKER: PageWriter | None = None

@@ -24,6 +24,7 @@ from generator.build.page_words import PageLanguage, heading, language_view, sec
 from generator.build.page_words import shown as _show
 from generator.data.urls import href
 from generator.data.model import Profile
+from generator.share.structured_data import profile_page_document
 
 DESCRIPTION_MAX = 160  # search engines cut meta descriptions near 155-160 characters
 TITLE_MAX = 60
@@ -181,8 +182,15 @@ class PageView(NamedTuple):
     links_heading: str
     products_heading: str
     tools_heading: str
-    json_ld: Markup
+    json_ld: Markup | str                  # "" with [share] structured_data = false
     content_hash: str
+    note: str                              # the tagline as plain text, whole (the contact card's NOTE)
+    photo: str | None                      # the avatar's absolute URL (JSON-LD image, the card's PHOTO)
+    vcard_url: str | None                  # /<username>.vcf, when the site makes contact cards
+    qr_url: str | None                     # /qr/<username>.svg, when the site makes QR codes
+    address: str                           # the canonical URL as people type it: no scheme, no final "/"
+    share_words: dict[str, str]            # the share kit's words in the page's language
+    og_card: bool = False                  # og_image is the social card (1200x630, generator.share.card)
 
 
 def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, content_hash: str,
@@ -226,13 +234,13 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
         tools_heading = heading(settings.tools_heading, tools_heading)
     shared = (cover and cover.og) or (avatar and avatar.og)
     og_image = site.absolute(shared) if shared else None
-    # No "description": the meta description says it already (~160 bytes a page).
-    person = {"@context": "https://schema.org", "@type": "Person", "name": name, "url": canonical}
-    if avatar:
-        person["image"] = site.absolute(avatar.og or avatar.src)
-    same_as = [s.url for s in social if s.url.lower().startswith(("https:", "http:"))]
-    if same_as:
-        person["sameAs"] = same_as
+    photo = site.absolute(avatar.og or avatar.src) if avatar else None
+    json_ld_markup: Markup | str = ""
+    if "structured_data" in site.share:
+        json_ld_markup = json_ld(profile_page_document(
+            name=name, image=photo, description=tagline_plain and _truncate(tagline_plain, DESCRIPTION_MAX),
+            same_as=[s.url for s in social if s.url.lower().startswith(("https:", "http:"))],
+            products=[(p.name, p.price) for p in products]))
     return PageView(
         username=profile.username,
         name=name,
@@ -253,8 +261,14 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
         links_heading=links_heading,
         products_heading=products_heading,
         tools_heading=tools_heading,
-        json_ld=json_ld(person),
+        json_ld=json_ld_markup,
         content_hash=content_hash,
+        note=tagline_plain,
+        photo=photo,
+        vcard_url=f"/{profile.username}.vcf" if "vcard" in site.share else None,
+        qr_url=f"/qr/{profile.username}.svg" if "qr" in site.share else None,
+        address=canonical.split("://", 1)[1].rstrip("/"),
+        share_words=language.share,
     )
 
 
@@ -350,11 +364,25 @@ class Renderer:
     def profile_page(self, profile: Profile, *, canonical_path: str, content_hash: str, look=None) -> str:
         """The HTML page of `profile`, whose rows have `content_hash` (generator.data.content_hash),
         in `look` (its theme's stylesheet; the default look when None)."""
+        return self.profile_page_and_view(profile, canonical_path=canonical_path, content_hash=content_hash,
+                                          look=look)[0]
+
+    def profile_page_and_view(self, profile: Profile, *, canonical_path: str, content_hash: str,
+                              look=None) -> tuple[str, PageView]:
+        """The HTML page of `profile` and what it shows (for the share kit's files)."""
+        view = self.view_of(profile, canonical_path=canonical_path, content_hash=content_hash)
+        return self.render_view(view, profile.username, look), view
+
+    def view_of(self, profile: Profile, *, canonical_path: str, content_hash: str) -> PageView:
+        """What the page of `profile` shows, in its language."""
         settings = profile.settings
         language = self._languages[None] if settings is None else self.page_language(settings.language)
-        view = profile_view(profile, self.site, canonical_path=canonical_path, content_hash=content_hash,
+        return profile_view(profile, self.site, canonical_path=canonical_path, content_hash=content_hash,
                             language=language)
-        with _template_errors(self.site_dir, f"profile {profile.username!r}"):
+
+    def render_view(self, view: PageView, username: str, look=None) -> str:
+        """The HTML page showing `view`, in `look` (the default look when None)."""
+        with _template_errors(self.site_dir, f"profile {username!r}"):
             if look is None or look is self.site.looks.default:
                 return self._profile.render(page=view)
             return self._profile.render(page=view, head=self.head(look))

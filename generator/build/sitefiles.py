@@ -46,6 +46,9 @@ HEADER_RULES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("/assets/*", (("Cache-Control", "public, max-age=31536000, immutable"),)),
     ("/m/*", (("Cache-Control", "public, max-age=31536000, immutable"),)),  # images.MEDIA_DIR
     ("/api/*", (("Access-Control-Allow-Origin", "*"),)),
+    # Contact cards (generator.share.vcard): RFC 6350's media type, so phones offer to
+    # add the contact rather than show text.
+    ("/*.vcf", (("Content-Type", "text/vcard; charset=utf-8"),)),
 )
 
 

@@ -27,8 +27,10 @@ RESERVED_USERNAMES = frozenset({
     "humans", "security.txt", "well-known", "functions", "cdn-cgi", "page",
 })
 # Pages strips .html (/a.html redirects to /a), and a page named robots.txt.html or
-# sitemap.xml.html would be shadowed by the files biogen writes under those names.
-_RESERVED_SUFFIXES = (".html", ".htm", ".xml", ".txt")
+# sitemap.xml.html would be shadowed by the files biogen writes under those names;
+# /ana.vcf is ana's contact card (generator.share.vcard), which a page named ana.vcf
+# would meet at the same address.
+_RESERVED_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".vcf")
 
 LINK_SCHEMES = frozenset({"https", "http", "mailto", "tel"})
 IMAGE_SCHEMES = frozenset({"https", "http"})
