@@ -79,7 +79,10 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int, float | None]:
 def set_output(site: Path, name: str, directory: bool = False) -> None:
     config = site / "biogen.toml"
     lines = [line for line in config.read_text().splitlines() if not line.startswith(("output =", "directory ="))]
-    config.write_text("\n".join(lines + [f'output = "{name}"', f"directory = {str(directory).lower()}"]) + "\n")
+    # Top-level keys go before the first [table] (synthetic.py's [share]).
+    at = next((i for i, line in enumerate(lines) if line.startswith("[")), len(lines))
+    lines[at:at] = [f'output = "{name}"', f"directory = {str(directory).lower()}"]
+    config.write_text("\n".join(lines) + "\n")
 
 
 # One changed profile rebuilt by a process that is already running, as `biogen serve

@@ -16,6 +16,12 @@ home = "user-00000"
 language = "en"
 database = "content/bio.db"
 output = "{output}"
+
+[share]
+# The share kit's social cards and QR codes (~30 ms a profile, once, then cached) are
+# timed by benchmarks/share_cards.py; the build benchmarks time the pages, as before it.
+card = false
+qr = false
 """
 # Accents every built-in theme accepts (none carries text below 4.5:1 in any theme).
 ACCENTS = ["#7936e9", "#007068", "#a44900", "#be123c", "#1d4ed8", "#437000",
