@@ -18,7 +18,9 @@ COLUMNS = {"profiles": ["id", "username", "display_name", "tagline", "avatar_url
            "carousel_items": ["id", "profile_id", "name", "logo_url", "url", "order_index"],
            "profile_settings": ["profile_id", "theme", "accent", "button_shape", "language", "show_links",
                                 "show_products", "show_tools", "links_heading", "products_heading", "tools_heading",
-                                "seo_title", "seo_title_template", "seo_description"]}
+                                "seo_title", "seo_title_template", "seo_description"],
+           "item_details": ["item_id", "profile_id", "slug", "subtitle", "content", "cta_text", "cta_url",
+                            "description", "badge", "group_name", "starts_at", "ends_at"]}
 
 
 def _database() -> sqlite3.Connection:

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.errors import Problem
+from generator.data.item_details import profile_item_problems
 from generator.data.model import CHILDREN, Profile
 from generator.data.profile_settings import row_problems
 
@@ -215,7 +216,8 @@ def value_problem(value: object, kind: str, required: bool) -> str | None:
 
 def profile_problems(profile: Profile, content_dir: Path | None = None) -> list[Problem]:
     """Every rule `profile` breaks, each located by table, row id and column."""
-    if _plainly_valid(profile) and not (profile.profile_settings and row_problems(profile.profile_settings[0])):
+    if _plainly_valid(profile) and not (profile.profile_settings and row_problems(profile.profile_settings[0])) \
+            and not profile.item_details:
         return []
     return _detailed_problems(profile, content_dir)
 
@@ -234,6 +236,8 @@ def _detailed_problems(profile: Profile, content_dir: Path | None) -> list[Probl
         problems += [Problem(name, "profile_settings", str(row.profile_id), column,
                              f"{message} (or reset it: `biogen profile set {name} {column}=`)")
                      for column, message in row_problems(row)]
+    problems += [Problem(name, "item_details", str(item_id), column, message)
+                 for item_id, column, message in profile_item_problems(profile, link_problem)]
     return problems
 
 
