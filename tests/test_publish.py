@@ -132,7 +132,11 @@ def test_the_github_workflow_publishes_main_and_previews_with_the_secrets(source
     runs = "\n".join(step.get("run", "") for step in job["steps"])
     assert "npm ci" in runs and "biogen build" in runs and "pip install" in runs
     steps = {step.get("name"): step for step in job["steps"]}
-    assert steps["Publish to production"]["if"] == "github.ref == 'refs/heads/main'"
+    assert steps["Publish to production"]["if"] == "github.ref == 'refs/heads/main' && github.event_name != 'schedule'"
     assert steps["Publish to production"]["run"] == "biogen publish --branch main"
     assert "biogen publish --branch" in steps["Publish a preview"]["run"]
     assert workflow[True]["push"]["branches"] == ["**"]  # YAML reads the key `on` as true
+    # Scheduled items: every 15 minutes, publish main only when the published site is behind.
+    assert workflow[True]["schedule"] == [{"cron": "*/15 * * * *"}]
+    assert steps["Publish if due"] == {"name": "Publish if due", "if": "github.event_name == 'schedule'",
+                                       "run": "biogen publish --if-due --branch main"}

@@ -1,11 +1,13 @@
 """What a profile page says in its own words: the language it speaks (headings, the
 default description, generic icons' names) and the owner's settings over them (which
 sections show, their headings, the SEO title and description). Pure functions; the
-templates read the results from PageView (render.py)."""
+templates read the results from PageView (render.py); and the direction and cut of
+the text a page is titled and described by."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import NamedTuple
 
 from generator.build import translations
@@ -35,6 +37,7 @@ class PageLanguage(NamedTuple):
     tools: str
     description: str        # the meta description without a tagline, with {name}
     social: dict[str, str]  # generic icon key ("mail") -> its accessible name ("Email")
+    item: dict[str, str]    # the words of items' details and detail pages ("more", "back", "badge.new")
 
 
 def language_view(words: translations.Words, lang: str, *, chosen: bool) -> PageLanguage:
@@ -51,6 +54,7 @@ def language_view(words: translations.Words, lang: str, *, chosen: bool) -> Page
         tools=text["profile.tools"],
         description=text["profile.description"],
         social={key[len("social."):]: value for key, value in text.items() if key.startswith("social.")},
+        item={key[len("item."):]: value for key, value in text.items() if key.startswith("item.")},
     )
 
 
@@ -87,3 +91,23 @@ def seo(settings: ProfileSettings, title: str, og_title: str, description: str) 
     if settings.seo_description is not None:
         description = " ".join(shown(settings.seo_description).split()) or description
     return title, og_title, description
+
+
+def text_direction(*texts: str) -> str:
+    """"rtl" when the first strongly directional character of `texts` is right-to-left."""
+    for text in texts:
+        for char in text:
+            direction = unicodedata.bidirectional(char)
+            if direction in ("R", "AL"):
+                return "rtl"
+            if direction == "L":
+                return "ltr"
+    return "ltr"
+
+
+def truncate(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word to at most `limit` characters with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:-") + "…"

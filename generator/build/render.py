@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import re
 import traceback
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -14,15 +13,18 @@ import jinja2
 from markupsafe import Markup, escape
 
 from generator.build import icons, translations
+from generator.build.detail import DetailPage, ProductGroup, detail_pages, item_views, product_groups
 from generator.build.directory import DirectoryPage, page_url
 from generator.data.biodata import _text, dumps
 from generator.config import Config
 from generator.errors import TemplateError
 from generator.build.render_context import ImageView, SiteContext
 from generator.build.markdown import plain_text, render_inline
-from generator.build.page_words import PageLanguage, heading, language_view, section_shown, seo
+from generator.build.page_words import PageLanguage, heading, language_view, section_shown, seo, text_direction
+from generator.build.page_words import truncate as _truncate
 from generator.build.page_words import shown as _show
 from generator.data.urls import href
+from generator.data.item_details import is_live
 from generator.data.model import Profile
 
 DESCRIPTION_MAX = 160  # search engines cut meta descriptions near 155-160 characters
@@ -102,25 +104,6 @@ def _social_label(platform: str, icon: icons.Icon, names: dict[str, str]) -> str
     return platform
 
 
-def text_direction(*texts: str) -> str:
-    """"rtl" when the first strongly directional character of `texts` is right-to-left."""
-    for text in texts:
-        for char in text:
-            direction = unicodedata.bidirectional(char)
-            if direction in ("R", "AL"):
-                return "rtl"
-            if direction == "L":
-                return "ltr"
-    return "ltr"
-
-
-def _truncate(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:-") + "…"
-
-
 _JSON_LD_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                                   "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
@@ -142,6 +125,8 @@ class LinkView(NamedTuple):
     url: str
     description: Markup | str
     background: ImageView | None
+    page: str = ""             # its detail page's path, or ""
+    more: str = ""             # the detail link's accessible name ("Details: <name>")
 
 
 class ProductView(NamedTuple):
@@ -149,6 +134,10 @@ class ProductView(NamedTuple):
     price: str
     url: str
     image: ImageView | None
+    description: Markup | str = ""
+    badge: str = ""            # the badge's words in the page's language
+    page: str = ""
+    more: str = ""
 
 
 class ToolView(NamedTuple):
@@ -176,19 +165,23 @@ class PageView(NamedTuple):
     og_image: str | None
     social: list[SocialView]
     links: list[LinkView]
-    products: list[ProductView]
+    products: list[ProductGroup]   # one unnamed group when no product has a group (detail.product_groups)
     tools: list[ToolView]
     links_heading: str
     products_heading: str
     tools_heading: str
     json_ld: Markup
     content_hash: str
+    more: str = ""                 # the words of a link to an item's detail page
+    rich: str = ""                 # the stylesheet of items' details, for a page that shows any
 
 
 def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, content_hash: str,
-                 language: PageLanguage) -> PageView:
-    """Everything the profile template shows, computed from one profile, in `language`."""
+                 language: PageLanguage, now: str | None = None) -> PageView:
+    """Everything the profile template shows, computed from one profile, in `language`, with
+    the links and products live at `now` (None: all), and their details (generator.build.detail)."""
     settings = profile.settings
+    details = profile.details()
     name = _show(profile.display_name)
     tagline = _show(profile.tagline)
     tagline_plain = plain_text(tagline) if tagline else ""
@@ -206,9 +199,13 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
     # A hidden section is an empty one: the template leaves out an empty section whole.
     links = [LinkView(_show(b.name), href(b.url), _markdown(b.description) if b.description else "",
                       image(b.background_image, "background"))
-             for b in profile.bio_links] if section_shown(settings, "show_links") else []
+             for b in profile.bio_links if is_live(details.get(b.id), now)] if section_shown(settings, "show_links") else []
     products = [ProductView(_show(p.name), _show(p.price), href(p.url), image(p.image_url, "product"))
-                for p in profile.products] if section_shown(settings, "show_products") else []
+                for p in profile.products if is_live(details.get(p.id), now)] \
+        if section_shown(settings, "show_products") else []
+    groups, rich = [], False
+    if details:
+        links, products, groups, rich = item_views(profile, details, links, products, language, now)
     tools = [ToolView(_show(c.name), href(c.url), image(c.logo_url, "logo"))
              for c in profile.carousel_items] if section_shown(settings, "show_tools") else []
     canonical = site.base_url + canonical_path
@@ -248,13 +245,15 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
         og_image=og_image,
         social=social,
         links=links,
-        products=products,
+        products=product_groups(products, groups),
         tools=tools,
         links_heading=links_heading,
         products_heading=products_heading,
         tools_heading=tools_heading,
         json_ld=json_ld(person),
         content_hash=content_hash,
+        more=language.item["more"],
+        rich=site.asset_url("rich.css") if rich else "",
     )
 
 
@@ -347,17 +346,32 @@ class Renderer:
             language = self._languages[tag] = language_view(self.catalog.words(tag), tag, chosen=True)
         return language
 
-    def profile_page(self, profile: Profile, *, canonical_path: str, content_hash: str, look=None) -> str:
+    def language_of(self, profile: Profile) -> PageLanguage:
+        """The language of a profile's pages: its settings' choice, or the site's."""
+        return self._languages[None] if profile.settings is None else self.page_language(profile.settings.language)
+
+    def profile_page(self, profile: Profile, *, canonical_path: str, content_hash: str, look=None,
+                     now: str | None = None) -> str:
         """The HTML page of `profile`, whose rows have `content_hash` (generator.data.content_hash),
-        in `look` (its theme's stylesheet; the default look when None)."""
-        settings = profile.settings
-        language = self._languages[None] if settings is None else self.page_language(settings.language)
+        in `look` (its theme's stylesheet; the default look when None), showing the items live at `now`."""
+        language = self.language_of(profile)
         view = profile_view(profile, self.site, canonical_path=canonical_path, content_hash=content_hash,
-                            language=language)
+                            language=language, now=now)
         with _template_errors(self.site_dir, f"profile {profile.username!r}"):
             if look is None or look is self.site.looks.default:
                 return self._profile.render(page=view)
             return self._profile.render(page=view, head=self.head(look))
+
+    def detail_pages(self, profile: Profile, *, profile_path: str, content_hash: str, look=None,
+                     now: str | None = None) -> list[tuple[DetailPage, str]]:
+        """(page, HTML) of each live item's detail page, in the profile's language and look."""
+        language = self.language_of(profile)
+        picture, head = self.env.globals["picture"], self.head(look) if look is not None else self.env.globals["head"]
+        pages = detail_pages(profile, self.site, language, profile_path=profile_path, content_hash=content_hash,
+                             now=now, image_html=lambda view, alt: Markup(picture(view, alt=alt)))
+        with _template_errors(self.site_dir, f"detail pages of {profile.username!r}"):
+            template = self.env.get_template("detail.html")
+            return [(page, template.render(page=page.view, head=head)) for page in pages]
 
     def directory_page(self, page: DirectoryPage) -> str:
         """One page of the directory of profiles (a generator.build.directory.DirectoryPage)."""

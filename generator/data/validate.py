@@ -216,10 +216,15 @@ def value_problem(value: object, kind: str, required: bool) -> str | None:
 
 def profile_problems(profile: Profile, content_dir: Path | None = None) -> list[Problem]:
     """Every rule `profile` breaks, each located by table, row id and column."""
-    if _plainly_valid(profile) and not (profile.profile_settings and row_problems(profile.profile_settings[0])) \
-            and not profile.item_details:
-        return []
+    if _plainly_valid(profile) and not (profile.profile_settings and row_problems(profile.profile_settings[0])):
+        return _item_problems(profile) if profile.item_details else []
     return _detailed_problems(profile, content_dir)
+
+
+def _item_problems(profile: Profile) -> list[Problem]:
+    name = profile.username if isinstance(profile.username, str) else repr(profile.username)
+    return [Problem(name, "item_details", str(item_id), column, message)
+            for item_id, column, message in profile_item_problems(profile, link_problem)]
 
 
 def _detailed_problems(profile: Profile, content_dir: Path | None) -> list[Problem]:
@@ -236,9 +241,7 @@ def _detailed_problems(profile: Profile, content_dir: Path | None) -> list[Probl
         problems += [Problem(name, "profile_settings", str(row.profile_id), column,
                              f"{message} (or reset it: `biogen profile set {name} {column}=`)")
                      for column, message in row_problems(row)]
-    problems += [Problem(name, "item_details", str(item_id), column, message)
-                 for item_id, column, message in profile_item_problems(profile, link_problem)]
-    return problems
+    return problems + _item_problems(profile)
 
 
 def _plainly_valid(profile: Profile) -> bool:
