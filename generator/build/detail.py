@@ -95,20 +95,21 @@ def detail_pages(profile: Profile, site: SiteContext, language: PageLanguage, *,
 
 def item_views(profile: Profile, details: dict, links: list, products: list, language: PageLanguage,
                now: str | None) -> tuple[list, list, list[str], bool]:
-    """The views of the live links and products with their details: a detail page's link, a
-    product's description (inline Markdown) and badge (words, not colour alone); each live
-    product's group ("" for none); and whether the page shows any of it (and needs rich.css)."""
+    """The views (one per link and product, or none for a hidden section) of the live ones
+    with their details: a detail page's link, a product's description (inline Markdown) and
+    badge (words, not colour alone); each live product's group ("" for none); and whether
+    the page shows any of it (and needs rich.css)."""
     def extra(item_id: str, name: str) -> dict:
         row = details.get(item_id)
         if not has_page(row):
             return {}
         return {"page": item_path(profile.username, row.slug), "more": translations.fill(language.item["more_label"],
                                                                                           {"name": name})}
-    live_links = [b for b in profile.bio_links if is_live(details.get(b.id), now)]
-    live_products = [p for p in profile.products if is_live(details.get(p.id), now)]
-    links = [view._replace(**extra(b.id, view.name)) for b, view in zip(live_links, links)]
+    links = [view._replace(**extra(b.id, view.name)) for b, view in zip(profile.bio_links, links)
+             if is_live(details.get(b.id), now)]
+    live_products = [(p, view) for p, view in zip(profile.products, products) if is_live(details.get(p.id), now)]
     shown = []
-    for p, view in zip(live_products, products):
+    for p, view in live_products:
         row = details.get(p.id)
         changes = extra(p.id, view.name)
         if row is not None and row.description:
@@ -117,7 +118,7 @@ def item_views(profile: Profile, details: dict, links: list, products: list, lan
             changes["badge"] = language.item.get(f"badge.{row.badge}", row.badge)
         shown.append(view._replace(**changes))
     groups = [_show(details[p.id].group_name) if p.id in details and details[p.id].group_name else ""
-              for p in live_products]
+              for p, _ in live_products]
     rich = any(groups) or any(b.page for b in links) or any(p.page or p.description or p.badge for p in shown)
     return links, shown, groups, rich
 

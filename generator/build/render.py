@@ -24,7 +24,6 @@ from generator.build.page_words import PageLanguage, heading, language_view, sec
 from generator.build.page_words import truncate as _truncate
 from generator.build.page_words import shown as _show
 from generator.data.urls import href
-from generator.data.item_details import is_live
 from generator.data.model import Profile
 
 DESCRIPTION_MAX = 160  # search engines cut meta descriptions near 155-160 characters
@@ -199,10 +198,9 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
     # A hidden section is an empty one: the template leaves out an empty section whole.
     links = [LinkView(_show(b.name), href(b.url), _markdown(b.description) if b.description else "",
                       image(b.background_image, "background"))
-             for b in profile.bio_links if is_live(details.get(b.id), now)] if section_shown(settings, "show_links") else []
+             for b in profile.bio_links] if section_shown(settings, "show_links") else []
     products = [ProductView(_show(p.name), _show(p.price), href(p.url), image(p.image_url, "product"))
-                for p in profile.products if is_live(details.get(p.id), now)] \
-        if section_shown(settings, "show_products") else []
+                for p in profile.products] if section_shown(settings, "show_products") else []
     groups, rich = [], False
     if details:
         links, products, groups, rich = item_views(profile, details, links, products, language, now)
