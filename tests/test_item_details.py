@@ -85,6 +85,9 @@ def test_import_export_import_export_is_byte_identical(tmp_path):
     assert run(second_site, "export", "linh").output == first
     again = run(second_site, "import", str(tmp_path / "first.json"), "--username", "linh")
     assert "unchanged 1 profile" in again.output
+    shown = run(second_site, "profile", "show", "linh").output
+    assert "page: /linh/khoa-hoc-he  |  startsAt: 2026-06-01T00:00:00Z" in shown
+    assert "description: A *mug*  |  badge: hot  |  group: Shop  |  endsAt: 2030-01-01T00:00:00Z" in shown
 
 
 def test_changing_one_products_details_keeps_the_links_and_their_details(tmp_path):

@@ -85,7 +85,8 @@ def block_parser():
         _LOCAL + url if local_path_problem(url) is None and "://" not in url and not url.startswith("//") else "")
     block.validateLink = bool
     block.core.ruler.push("local_links_as_text", _local_links_as_text)
-    for name in ("link_open", "heading_open", "heading_close", "image"):
+    block.core.ruler.push("headings_under_the_name", _headings_under_the_name)
+    for name in ("link_open", "image"):
         block.add_render_rule(name, globals()[f"_block_{name}"])
     return block
 
@@ -112,14 +113,20 @@ def _block_link_open(renderer, tokens, index, options, env):
     return renderer.renderToken(tokens, index, options, env)
 
 
-def _lower_heading(renderer, tokens, index, options, env):
-    # The page's own <h1> is the item's name: a body's "# Title" is an <h2>, and so on to <h6>.
-    token = tokens[index]
-    token.tag = f"h{min(6, int(token.tag[1]) + 1)}"
-    return renderer.renderToken(tokens, index, options, env)
-
-
-_block_heading_open = _block_heading_close = _lower_heading
+def _headings_under_the_name(state) -> None:
+    """The page's own <h1> is the item's name: the body's headings go under it, its highest
+    level as <h2>, and none skips a level after the one before (Nu Html Checker, axe's
+    heading-order): "## A", "#### B" are h2, h3; "### A", "# B" are h2, h2."""
+    levels = sorted({int(token.tag[1]) for token in state.tokens if token.type == "heading_open"})
+    rank = {level: index + 2 for index, level in enumerate(levels)}
+    previous, opened = 1, []
+    for token in state.tokens:
+        if token.type == "heading_open":
+            previous = min(rank[int(token.tag[1])], previous + 1, 6)
+            token.tag = f"h{previous}"
+            opened.append(token.tag)
+        elif token.type == "heading_close":
+            token.tag = opened.pop()
 
 
 def _block_image(renderer, tokens, index, options, env):
