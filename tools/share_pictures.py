@@ -23,6 +23,7 @@ sys.path.insert(0, str(REPO))
 
 from generator.build.build import build  # noqa: E402
 from generator.config import load_config  # noqa: E402
+from demo_copy import copy_demo  # noqa: E402  (tools/, this script's folder)
 
 PROFILE = "ana"
 FILES = (f"qr/{PROFILE}.svg", f"qr/{PROFILE}.png", f"{PROFILE}.vcf", f"og/{PROFILE}.png", f"og/{PROFILE}.jpg")
@@ -35,9 +36,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as temporary:
         site = Path(temporary) / "site"
-        shutil.copytree(REPO / "content", site / "content", ignore=shutil.ignore_patterns("*.db-wal", "*.db-shm"))
-        for name in ("biogen.toml", "wrangler.toml"):
-            shutil.copy(REPO / name, site / name)
+        copy_demo(site)
         config = load_config(site)
         build(config)
         for relative in FILES:

@@ -30,6 +30,7 @@ from PIL import Image  # noqa: E402
 from generator.build.build import build  # noqa: E402
 from generator.build.themes import BUILT_IN_THEMES  # noqa: E402
 from generator.config import load_config  # noqa: E402
+from demo_copy import copy_demo  # noqa: E402  (tools/, this script's folder)
 from generator.preview.server import Preview, serving  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -47,9 +48,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as temporary:
         site = Path(temporary) / "site"
-        shutil.copytree(REPO / "content", site / "content", ignore=shutil.ignore_patterns("*.db-wal", "*.db-shm"))
-        for name in ("biogen.toml", "wrangler.toml"):
-            shutil.copy(REPO / name, site / name)
+        copy_demo(site)
         database = site / "content" / "bio.db"
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import re
 import traceback
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -22,6 +21,7 @@ from generator.build.render_context import ImageView, SiteContext
 from generator.build.markdown import plain_text, render_inline
 from generator.build.page_words import PageLanguage, heading, language_view, section_shown, seo
 from generator.build.page_words import shown as _show
+from generator.data.text import text_direction
 from generator.data.urls import href
 from generator.data.model import Profile
 from generator.share.structured_data import profile_page_document
@@ -101,18 +101,6 @@ def _social_label(platform: str, icon: icons.Icon, names: dict[str, str]) -> str
     if not platform or platform.casefold() in (icon.label.casefold(), icon.key):
         return names.get(icon.key, icon.label)
     return platform
-
-
-def text_direction(*texts: str) -> str:
-    """"rtl" when the first strongly directional character of `texts` is right-to-left."""
-    for text in texts:
-        for char in text:
-            direction = unicodedata.bidirectional(char)
-            if direction in ("R", "AL"):
-                return "rtl"
-            if direction == "L":
-                return "ltr"
-    return "ltr"
 
 
 def _truncate(text: str, limit: int) -> str:

@@ -33,6 +33,8 @@ from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, features
 
+from generator.data.text import text_direction
+
 WIDTH, HEIGHT = 1200, 630
 FONTS = Path(__file__).parent / "fonts"
 MARGIN = 72
@@ -85,15 +87,8 @@ def _font(weight: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONTS / f"card-{weight}.ttf"), size, layout_engine=engine)
 
 
-def direction_of(text: str) -> str:
-    """"rtl" when the first strongly directional character of `text` is right-to-left."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in ("R", "AL"):
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return "ltr"
+# The direction of one text: the pages' rule (generator.data.text).
+direction_of = text_direction
 
 
 def _shown(text: str, direction: str) -> str:
