@@ -4,6 +4,7 @@
     python benchmarks/build_speed.py --sizes 100000 --runs 1     # peak memory
     python benchmarks/build_speed.py --directory --sizes 10000 --runs 5 --workdir /dev/shm/bench
     python benchmarks/build_speed.py --themes --sizes 10000 --runs 5
+    python benchmarks/build_speed.py --details --sizes 10000 --runs 3
 
 With --directory, one site is built into two outputs, one with its home profile at
 / and one with `directory = true`, and each figure is taken on both in the same run,
@@ -16,6 +17,10 @@ goes first alternates): one without settings, as before themes existed, and one 
 every profile has a settings row spread over the built-in themes, a dozen accents,
 the button shapes and the languages (synthetic.py); then one profile's accent is
 changed and the themed site rebuilt, which must render that one profile only.
+
+With --details, the same two-site comparison: profiles as before, and the same profiles
+with detail content on every link (synthetic.py), so eight detail pages each; the report
+gives each build's time and the output's file count.
 
 Each figure is the median of --runs runs of the `biogen build` command, timed as a
 whole process (wall seconds; peak resident memory of the largest process from
@@ -251,6 +256,37 @@ def bench_themes(size: int, runs: int, workdir: Path) -> dict[str, list]:
     return figures
 
 
+def bench_details(size: int, runs: int, workdir: Path) -> dict[str, list]:
+    """From-scratch builds of the plain site and the one whose every link has a detail page, in turn."""
+    sites = {"plain": workdir / f"site-{size}", "details": workdir / f"site-{size}-details"}
+    for variant, site in sites.items():
+        if not (site / "content" / "bio.db").exists():
+            print(f"making a site of {size:,} profiles ({variant}) ...", flush=True)
+            make_site(site, size, details=variant == "details")
+    biogen = [sys.executable, "-m", "generator", "build"]
+    figures: dict[str, list] = {"plain": [], "details": [], "plain_files": [], "details_files": []}
+    for run in range(runs):
+        for variant in (list(sites) if run % 2 == 0 else list(sites)[::-1]):
+            set_output(sites[variant], f"out-{run}-{time.time_ns()}")
+            settle()
+            result = subprocess.run(["/usr/bin/time", "-f", "%e", *biogen], cwd=sites[variant], capture_output=True,
+                                    text=True)
+            files = re.search(r"holds ([\d,]+) files", result.stdout)
+            if result.returncode != 0 or not files:
+                raise SystemExit(f"the build failed:\n{result.stdout}\n{result.stderr}")
+            figures[variant].append(float(result.stderr.strip().splitlines()[-1]))
+            figures[f"{variant}_files"].append(int(files.group(1).replace(",", "")))
+    return figures
+
+
+def report_details(size: int, figures: dict[str, list]) -> None:
+    print(f"{size:>7,} profiles from scratch: as before {median_of(figures['plain'])} s, "
+          f"{figures['plain_files'][-1]:,} files; every link with a detail page {median_of(figures['details'])} s, "
+          f"{figures['details_files'][-1]:,} files", flush=True)
+    print("  all runs (seconds): plain " + " ".join(f"{v:.3f}" for v in figures["plain"])
+          + "; details " + " ".join(f"{v:.3f}" for v in figures["details"]))
+
+
 def report_themes(size: int, figures: dict[str, list]) -> None:
     print(f"{size:>7,} profiles from scratch: without settings {median_of(figures['plain'])} s, spread over themes, "
           f"accents, shapes and languages {median_of(figures['themed'])} s; themed/plain of each run's pair: median "
@@ -291,12 +327,17 @@ def main() -> None:
                         help="compare builds with the directory of profiles at / against the home profile")
     parser.add_argument("--themes", action="store_true",
                         help="compare builds of profiles spread over themes and accents against profiles without settings")
+    parser.add_argument("--details", action="store_true",
+                        help="compare builds where every link has a detail page against profiles without details")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.details:
+        for size in [int(s) for s in args.sizes.split(",")]:
+            report_details(size, bench_details(size, args.runs, args.workdir))
     if args.themes:
         for size in [int(s) for s in args.sizes.split(",")]:
             report_themes(size, bench_themes(size, args.runs, args.workdir))
-    if args.directory or args.themes:
+    if args.directory or args.themes or args.details:
         if args.directory:
             for size in [int(s) for s in args.sizes.split(",")]:
                 report_directory(size, bench_directory(size, args.runs, args.workdir))

@@ -1,7 +1,9 @@
 """Make a synthetic site: N profiles with 5 social links, 8 bio links, 4 products,
 6 carousel items and no images, as the build benchmark specifies. With `settings`,
 every profile also has a settings row, spread over every built-in theme, a dozen
-accent colours, the three button shapes and the built-in languages."""
+accent colours, the three button shapes and the built-in languages. With `details`, every
+bio link has detail content (a subtitle and a Markdown body of ~600 characters, so a
+detail page each: 8 more files a profile)."""
 
 from __future__ import annotations
 
@@ -33,9 +35,18 @@ PLATFORMS = [("GitHub", "github", "https://github.com/{u}"), ("Twitter", "Twitte
              ("Email", "Mail", "mailto:{u}@example.com")]
 
 
-def make_site(folder: Path, count: int, output: str = "dist", settings: bool = False) -> Path:
+# A detail page's body: a heading, a list, emphasis and a link, as an owner would write one;
+# each differs (its heading names the item), as real ones do.
+DETAIL_BODY = ("## What you get from project {i} of {u}\n\n- Eight lessons, one a week\n- Notes and **exercises** for each\n"
+               "- Answers to your questions\n\nEvery lesson builds on the one before; start any time and go at "
+               "your own pace. See [the syllabus](https://example.com/syllabus) for the details, or write to "
+               "ask what fits you best.\n\n> Small steps, every day.\n\nThe price covers everything: no "
+               "subscription, no extras.")
+
+
+def make_site(folder: Path, count: int, output: str = "dist", settings: bool = False, details: bool = False) -> Path:
     """Create `folder` with biogen.toml and a database of `count` profiles (each with a
-    settings row when `settings`)."""
+    settings row when `settings`, and every link with detail content when `details`)."""
     from generator.build.themes import BUILT_IN_THEMES
     (folder / "content").mkdir(parents=True, exist_ok=True)
     (folder / "biogen.toml").write_text(CONFIG.format(output=output))
@@ -49,7 +60,7 @@ def make_site(folder: Path, count: int, output: str = "dist", settings: bool = F
         conn.execute(f"DROP TRIGGER {name}")
     with conn:
         for start in range(0, count, 5000):
-            profiles, social, links, products, tools, rows = [], [], [], [], [], []
+            profiles, social, links, products, tools, rows, extras = [], [], [], [], [], [], []
             for n in range(start, min(start + 5000, count)):
                 u = f"user-{n:05d}"
                 pid = f"p{n:06d}"
@@ -60,6 +71,9 @@ def make_site(folder: Path, count: int, output: str = "dist", settings: bool = F
                 for i in range(8):
                     links.append((f"{pid}-l{i}", pid, f"Project {i} by {u}", f"https://example.com/{u}/project-{i}",
                                   f"A short description of project {i}, with details.", None, i))
+                    if details:
+                        extras.append((f"{pid}-l{i}", pid, f"project-{i}", f"Everything about project {i}",
+                                       DETAIL_BODY.format(i=i, u=u)))
                 for i in range(4):
                     products.append((f"{pid}-p{i}", pid, f"Product {i}", None, f"${19 + i * 10}",
                                      f"https://shop.example.com/{u}/{i}", i))
@@ -75,6 +89,8 @@ def make_site(folder: Path, count: int, output: str = "dist", settings: bool = F
             conn.executemany("INSERT INTO carousel_items VALUES (?, ?, ?, ?, ?, ?)", tools)
             conn.executemany("INSERT INTO profile_settings (profile_id, theme, accent, button_shape, language) "
                              "VALUES (?, ?, ?, ?, ?)", rows)
+            conn.executemany("INSERT INTO item_details (item_id, profile_id, slug, subtitle, content) "
+                             "VALUES (?, ?, ?, ?, ?)", extras)
         conn.execute("DELETE FROM profiles WHERE id = 'default-profile-id'")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -86,5 +102,6 @@ if __name__ == "__main__":
     parser.add_argument("folder", type=Path)
     parser.add_argument("count", type=int)
     parser.add_argument("--settings", action="store_true", help="give every profile a theme, accent, shape, language")
+    parser.add_argument("--details", action="store_true", help="give every link detail content (a detail page)")
     args = parser.parse_args()
-    make_site(args.folder, args.count, settings=args.settings)
+    make_site(args.folder, args.count, settings=args.settings, details=args.details)

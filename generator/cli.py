@@ -93,11 +93,14 @@ def build(site_dir: Path, quiet: bool, strict: bool, full: bool) -> None:
     output = os.path.relpath(config.output)
     if summary.unchanged:
         click.echo(f"{output} is up to date: {summary.profiles} profiles, nothing changed ({summary.seconds:.2f} s)")
-        return
-    click.echo(f"built {summary.profiles} profiles into {output}: {summary.rendered} rendered, "
-               f"{summary.written} files written, {summary.deleted} deleted ({summary.seconds:.2f} s)")
-    click.echo(f"{output} holds {summary.files:,} files ({_size(summary.bytes)}); "
-               f"Cloudflare Pages allows {config.max_files:,} files per deployment, 25 MiB per file")
+    else:
+        click.echo(f"built {summary.profiles} profiles into {output}: {summary.rendered} rendered, "
+                   f"{summary.written} files written, {summary.deleted} deleted ({summary.seconds:.2f} s)")
+        click.echo(f"{output} holds {summary.files:,} files ({_size(summary.bytes)}); "
+                   f"Cloudflare Pages allows {config.max_files:,} files per deployment, 25 MiB per file")
+    if summary.next_change:
+        click.echo(f"next scheduled change: {summary.next_change} (an item starts or ends; build and publish "
+                   "again then, or let `biogen publish --if-due` do it)")
 
 
 def _size(count: int) -> str:
@@ -506,11 +509,22 @@ def verify(site_dir: Path, quiet: bool, remote: bool, env_name: str | None) -> N
 @click.option("--branch", help="The Pages branch to deploy (default: main, production; another makes a preview).")
 @click.option("--env", "env_name", help="wrangler.toml's [env.NAME] holding the D1 binding (production, preview...).")
 @click.option("--dry-run", is_flag=True, help="Print every command without running it.")
-def publish(site_dir: Path, quiet: bool, branch: str | None, env_name: str | None, dry_run: bool) -> None:
+@click.option("--if-due", is_flag=True, help="Only when the published site is behind: its data differs from the "
+                                             "local database, or an item started or ended since it was built.")
+def publish(site_dir: Path, quiet: bool, branch: str | None, env_name: str | None, dry_run: bool,
+            if_due: bool) -> None:
     """Build, migrate D1, push the data, deploy to Cloudflare Pages and verify; stop at the first failure."""
-    from generator.cloudflare.publish import publish as run_publish
+    from generator.cloudflare.publish import due_reason, publish as run_publish
     config = load_config(site_dir, wrangler_env=env_name)
-    run_publish(config, branch=branch, dry_run=dry_run, echo=(lambda line: None) if quiet else click.echo)
+    echo = (lambda line: None) if quiet else click.echo
+    if if_due:
+        reason = due_reason(config)
+        if reason is None:
+            echo(f"{config.base_url} is up to date: its data is the local database's and no item has started or "
+                 "ended since it was built; nothing to publish")
+            return
+        echo(f"publishing: {reason}")
+    run_publish(config, branch=branch, dry_run=dry_run, echo=echo)
 
 
 @cli.command()

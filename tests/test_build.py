@@ -299,8 +299,8 @@ def test_strict_fails_on_pages_limits_and_keeps_the_output(site):
 
 def test_pending_migration_is_refused_with_the_fix(site):
     shutil.copytree(load_config(site).migrations_dir, site / "migrations")
-    (site / "migrations" / "0006_add_theme.sql").write_text("ALTER TABLE profiles ADD COLUMN theme TEXT;\n")
-    with pytest.raises(DatabaseError, match=r"0006_add_theme\.sql.*biogen migrate"):
+    (site / "migrations" / "0105_add_theme.sql").write_text("ALTER TABLE profiles ADD COLUMN theme TEXT;\n")
+    with pytest.raises(DatabaseError, match=r"0105_add_theme\.sql.*biogen migrate"):
         build_site(site)
 
 

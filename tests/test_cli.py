@@ -76,16 +76,16 @@ def test_bad_config_reports_every_problem(tmp_path):
 def test_migrate_list_changes_nothing_and_migrate_applies(tmp_path):
     site = make_site(tmp_path / "site")
     shutil.copytree(REPO / "migrations", site / "migrations")
-    (site / "migrations" / "0006_add_theme.sql").write_text("ALTER TABLE profiles ADD COLUMN theme TEXT;\n")
+    (site / "migrations" / "0105_add_theme.sql").write_text("ALTER TABLE profiles ADD COLUMN theme TEXT;\n")
     database = site / "content" / "bio.db"
     before = database.read_bytes()
     listed = CliRunner().invoke(cli, ["migrate", "--list", "--site", str(site)])
     assert listed.output.splitlines() == ["applied  0001_initial_schema.sql", "applied  0002_seed_default_profile.sql",
                                           "applied  0004_profile_settings.sql", "applied  0005_domains.sql",
-                                          "pending  0006_add_theme.sql"]
+                                          "applied  0006_rich_content.sql", "pending  0105_add_theme.sql"]
     assert database.read_bytes() == before
     applied = CliRunner().invoke(cli, ["migrate", "--site", str(site)])
-    assert applied.exit_code == 0 and "applied 0006_add_theme.sql" in applied.output
+    assert applied.exit_code == 0 and "applied 0105_add_theme.sql" in applied.output
     again = CliRunner().invoke(cli, ["migrate", "--site", str(site)])
     assert "no migrations to apply" in again.output
 
@@ -93,14 +93,14 @@ def test_migrate_list_changes_nothing_and_migrate_applies(tmp_path):
 def test_failing_migration_names_the_file_and_rolls_back(tmp_path):
     site = make_site(tmp_path / "site")
     shutil.copytree(REPO / "migrations", site / "migrations")
-    (site / "migrations" / "0006_broken.sql").write_text("CREATE TABLE themes (id TEXT);\nALTER TABLE nope ADD x;\n")
+    (site / "migrations" / "0105_broken.sql").write_text("CREATE TABLE themes (id TEXT);\nALTER TABLE nope ADD x;\n")
     result = CliRunner().invoke(cli, ["migrate", "--site", str(site)])
     assert result.exit_code == 1
-    assert "0006_broken.sql" in result.output and "no such table: nope" in result.output
+    assert "0105_broken.sql" in result.output and "no such table: nope" in result.output
     import sqlite3
     conn = sqlite3.connect(site / "content" / "bio.db")
     assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'themes'").fetchone()
-    assert not conn.execute("SELECT 1 FROM d1_migrations WHERE name = '0006_broken.sql'").fetchone()
+    assert not conn.execute("SELECT 1 FROM d1_migrations WHERE name = '0105_broken.sql'").fetchone()
 
 
 def _readme_commands() -> list[str]:

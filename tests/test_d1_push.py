@@ -40,7 +40,8 @@ def local_rows(site, sql):
         conn.close()
 
 
-TABLES = ("profiles", "social_links", "bio_links", "products", "carousel_items", "profile_settings", "domains")
+TABLES = ("profiles", "social_links", "bio_links", "products", "carousel_items", "profile_settings", "domains",
+          "item_details")
 
 
 def same_content(site):
@@ -454,7 +455,7 @@ def test_a_d1_that_holds_the_current_sites_0003_gets_0004_and_verifies(site, tmp
     assert pushed.exit_code == 0, pushed.output
     assert [name for (name,) in d1_rows(site, "SELECT name FROM d1_migrations ORDER BY id")] == [
         "0001_initial_schema.sql", "0002_seed_default_profile.sql", "0003_admin_users.sql",
-        "0004_profile_settings.sql", "0005_domains.sql"]
+        "0004_profile_settings.sql", "0005_domains.sql", "0006_rich_content.sql"]
     assert d1_rows(site, "SELECT count(*) FROM profile_settings") == [(0,)]
     build_site(site)
     verified = biogen(site, "verify", "--local")

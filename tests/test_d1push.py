@@ -41,6 +41,7 @@ def test_changed_added_and_deleted_rows_on_either_side_are_found_with_their_prof
         change_local="UPDATE bio_links SET description = 'new' WHERE id = 'b1';"
                      "INSERT INTO products (id, profile_id, name, price, url, order_index) "
                      "VALUES ('pn', 'p-min', 'N', '1', 'https://n.example', 0);"
+                     "INSERT INTO item_details (item_id, profile_id, badge) VALUES ('pn', 'p-min', 'new');"
                      "DELETE FROM carousel_items WHERE id = 'c2';"
                      "UPDATE social_links SET profile_id = 'p-min' WHERE id = 's4'",
         change_d1="UPDATE profiles SET tagline = 'admin' WHERE id = 'p-rtl';"
@@ -51,9 +52,10 @@ def test_changed_added_and_deleted_rows_on_either_side_are_found_with_their_prof
     assert [row[0] for row in found.upserts["products"]] == ["pn"]
     assert [row[0] for row in found.upserts["profiles"]] == ["p-rtl"]
     assert [row[0] for row in found.upserts["social_links"]] == ["s4"]
+    assert [row[0] for row in found.upserts["item_details"]] == ["pn"]
     assert found.deletes == {"profiles": [], "social_links": [], "bio_links": ["bx"], "products": [],
                              "carousel_items": ["c2"], "profile_settings": [],
-                             "domains": []}
+                             "domains": [], "item_details": []}
     # s4 moved from p-vi to p-min: both profiles' documents change.
     assert found.touched == {"p-ana", "p-min", "p-rtl", "p-vi"}
     assert content_of(pair, "d1", columns, {"p-rtl"}).hashes != content_of(pair, "here", columns, {"p-rtl"}).hashes

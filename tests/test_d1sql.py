@@ -19,7 +19,9 @@ COLUMNS = {"profiles": ["id", "username", "display_name", "tagline", "avatar_url
            "profile_settings": ["profile_id", "theme", "accent", "button_shape", "language", "show_links",
                                 "show_products", "show_tools", "links_heading", "products_heading", "tools_heading",
                                 "seo_title", "seo_title_template", "seo_description"],
-           "domains": ["hostname", "profile_id", "kind"]}
+           "domains": ["hostname", "profile_id", "kind"],
+           "item_details": ["item_id", "profile_id", "slug", "subtitle", "content", "cta_text", "cta_url",
+                            "description", "badge", "group_name", "starts_at", "ends_at"]}
 
 
 def _database() -> sqlite3.Connection:

@@ -62,7 +62,8 @@ def test_the_database_has_every_migration_applied(tmp_path):
     conn = sqlite3.connect(tmp_path / "content" / "bio.db")
     applied = [row[0] for row in conn.execute("SELECT name FROM d1_migrations ORDER BY id")]
     conn.close()
-    assert applied == ["0001_initial_schema.sql", "0002_seed_default_profile.sql", "0004_profile_settings.sql", "0005_domains.sql"]
+    assert applied == ["0001_initial_schema.sql", "0002_seed_default_profile.sql", "0004_profile_settings.sql",
+                       "0005_domains.sql", "0006_rich_content.sql"]
 
 
 def test_existing_files_are_kept_unless_force_and_the_database_always(tmp_path):

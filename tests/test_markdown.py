@@ -154,3 +154,30 @@ def test_the_fast_path_is_taken_for_text_without_markup():
 
 def test_fast_path_matches_the_parser_for_nul():
     assert str(render_inline("a\x00b")) == parser().renderInline("a\x00b")
+
+
+# ---- a detail page's body (render_block) --------------------------------------------------
+
+def test_a_body_is_commonmark_with_raw_html_as_text_and_links_by_the_rules():
+    from generator.build.markdown import render_block
+    html = render_block("<script>alert(1)</script>\n\n[a](javascript:alert(1)) [b](https://x.example/?q=\"1\") "
+                        "[c](/file.jpg) ![d](/file.jpg) ![e](https://x.example/e.png)\n\n1. one\n2. *two*",
+                        lambda source, alt: f"<img src={source} alt={alt}>")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "javascript:" not in html.replace("[a](javascript:alert(1))", "")
+    assert '<a href="https://x.example/?q=%221%22" rel="noopener">b</a>' in html
+    assert " c " in html and 'href="/file.jpg"' not in html  # a link to a local file is its text
+    assert "<img src=/file.jpg alt=d>" in html and "x.example/e.png" not in html and " e</p>" in html
+    assert "<ol>\n<li>one</li>\n<li><em>two</em></li>\n</ol>" in html
+
+
+@pytest.mark.parametrize("body, levels", [
+    ("# A\n\n## B", ["h2", "h3"]),
+    ("## A\n\n#### B\n\n# C", ["h2", "h3", "h2"]),
+    ("### A\n\n# B", ["h2", "h2"]),
+    ("###### A\n\n###### B", ["h2", "h2"]),
+])
+def test_a_bodys_headings_go_under_the_pages_h1_without_skipping_a_level(body, levels):
+    import re
+    from generator.build.markdown import render_block
+    assert re.findall(r"<(h\d)>", render_block(body)) == levels

@@ -15,7 +15,7 @@ from generator.data.migrate import (TRACKING_TABLE_SQL, apply_pending, applied_n
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 REPO_MIGRATIONS = ["0001_initial_schema.sql", "0002_seed_default_profile.sql", "0004_profile_settings.sql",
-                   "0005_domains.sql"]
+                   "0005_domains.sql", "0006_rich_content.sql"]
 
 # The statement as wrangler's documentation shows it (whitespace aside).
 WRANGLER_TRACKING_SQL = """CREATE TABLE IF NOT EXISTS d1_migrations(
@@ -338,31 +338,31 @@ def test_apply_pending_on_an_up_to_date_database_applies_nothing(migrated_db):
 
 def test_apply_pending_applies_a_new_migration_and_records_it(db_path, migrations_dir):
     create_database(db_path, migrations_dir)
-    (migrations_dir / "0006_add_theme.sql").write_text(
+    (migrations_dir / "0105_add_theme.sql").write_text(
         "ALTER TABLE profiles ADD COLUMN theme TEXT DEFAULT 'dark';\n")
     conn = db.connect(db_path)
     try:
-        assert [m.name for m in apply_pending(conn, migrations_dir)] == ["0006_add_theme.sql"]
+        assert [m.name for m in apply_pending(conn, migrations_dir)] == ["0105_add_theme.sql"]
         assert conn.execute("SELECT theme FROM profiles").fetchall() == [("dark",)]
     finally:
         conn.close()
-    assert _fresh_names(db_path) == REPO_MIGRATIONS + ["0006_add_theme.sql"]
+    assert _fresh_names(db_path) == REPO_MIGRATIONS + ["0105_add_theme.sql"]
 
 
 def test_a_migration_name_with_a_quote_is_recorded_exactly(db_path, migrations_dir):
     create_database(db_path, migrations_dir)
-    (migrations_dir / "0006_o'brien.sql").write_text("CREATE TABLE t3 (x);\n")
+    (migrations_dir / "0105_o'brien.sql").write_text("CREATE TABLE t3 (x);\n")
     conn = db.connect(db_path)
     try:
         apply_pending(conn, migrations_dir)
     finally:
         conn.close()
-    assert _fresh_names(db_path)[-1] == "0006_o'brien.sql"
+    assert _fresh_names(db_path)[-1] == "0105_o'brien.sql"
 
 
 def test_a_migration_without_final_semicolon_or_newline_is_applied(db_path, migrations_dir):
     create_database(db_path, migrations_dir)
-    (migrations_dir / "0006_x.sql").write_text("CREATE TABLE t3 (x) -- no semicolon")
+    (migrations_dir / "0105_x.sql").write_text("CREATE TABLE t3 (x) -- no semicolon")
     conn = db.connect(db_path)
     try:
         apply_pending(conn, migrations_dir)
@@ -370,7 +370,7 @@ def test_a_migration_without_final_semicolon_or_newline_is_applied(db_path, migr
     finally:
         conn.close()
     assert "t3" in _fresh_tables(db_path)
-    assert _fresh_names(db_path)[-1] == "0006_x.sql"
+    assert _fresh_names(db_path)[-1] == "0105_x.sql"
 
 
 BAD_SQL = "CREATE TABLE first_table (x INTEGER);\nINSERT INTO profiles VALUES ('p', 'u', 'n', NULL, NULL, NULL, NULL, NULL);\nSELEC broken FROM nowhere;\n"
@@ -378,7 +378,7 @@ BAD_SQL = "CREATE TABLE first_table (x INTEGER);\nINSERT INTO profiles VALUES ('
 
 def test_a_failing_migration_is_rolled_back_whole(db_path, migrations_dir):
     create_database(db_path, migrations_dir)
-    bad = migrations_dir / "0006_broken.sql"
+    bad = migrations_dir / "0105_broken.sql"
     bad.write_text(BAD_SQL)
     conn = db.connect(db_path)
     try:
@@ -400,23 +400,23 @@ def test_a_failing_migration_is_rolled_back_whole(db_path, migrations_dir):
 
 def test_a_failing_migration_leaves_earlier_ones_applied(db_path, migrations_dir):
     create_database(db_path, migrations_dir)
-    (migrations_dir / "0006_good.sql").write_text("CREATE TABLE good (x);\n")
-    (migrations_dir / "0007_bad.sql").write_text("CREATE TABLE bad (x);\nINSERT INTO nowhere VALUES (1);\n")
-    (migrations_dir / "0008_later.sql").write_text("CREATE TABLE later (x);\n")
+    (migrations_dir / "0105_good.sql").write_text("CREATE TABLE good (x);\n")
+    (migrations_dir / "0106_bad.sql").write_text("CREATE TABLE bad (x);\nINSERT INTO nowhere VALUES (1);\n")
+    (migrations_dir / "0107_later.sql").write_text("CREATE TABLE later (x);\n")
     conn = db.connect(db_path)
     try:
-        with pytest.raises(MigrationError, match="0007_bad.sql.*no such table: nowhere"):
+        with pytest.raises(MigrationError, match="0106_bad.sql.*no such table: nowhere"):
             apply_pending(conn, migrations_dir)
     finally:
         conn.close()
     tables = _fresh_tables(db_path)
     assert "good" in tables and "bad" not in tables and "later" not in tables
-    assert _fresh_names(db_path) == REPO_MIGRATIONS + ["0006_good.sql"]
+    assert _fresh_names(db_path) == REPO_MIGRATIONS + ["0105_good.sql"]
 
 
 def test_a_constraint_failure_in_a_migration_is_rolled_back(db_path, migrations_dir):
     create_database(db_path, migrations_dir)
-    (migrations_dir / "0006_dup.sql").write_text(
+    (migrations_dir / "0105_dup.sql").write_text(
         "CREATE TABLE t3 (x);\n"
         "INSERT INTO profiles (id, username, display_name) VALUES ('x', 'default', 'Dup');\n")
     conn = db.connect(db_path)
@@ -431,7 +431,7 @@ def test_a_constraint_failure_in_a_migration_is_rolled_back(db_path, migrations_
 
 
 def test_create_database_that_fails_leaves_no_file(tmp_path, migrations_dir):
-    (migrations_dir / "0006_broken.sql").write_text(BAD_SQL)
+    (migrations_dir / "0105_broken.sql").write_text(BAD_SQL)
     path = tmp_path / "new.db"
     with pytest.raises(MigrationError):
         create_database(path, migrations_dir)
@@ -455,7 +455,7 @@ def test_create_database_that_fails_leaves_no_file(tmp_path, migrations_dir):
 def test_a_migration_with_a_transaction_statement_is_refused_and_changes_nothing(db_path, migrations_dir,
                                                                                 statement):
     create_database(db_path, migrations_dir)
-    (migrations_dir / "0006_tx.sql").write_text(
+    (migrations_dir / "0105_tx.sql").write_text(
         f"CREATE TABLE before_tx (x);\n{statement}\nCREATE TABLE after_tx (y);\n")
     conn = db.connect(db_path)
     try:
@@ -464,7 +464,7 @@ def test_a_migration_with_a_transaction_statement_is_refused_and_changes_nothing
         assert not conn.in_transaction
     finally:
         conn.close()
-    assert "0006_tx.sql" in str(caught.value)
+    assert "0105_tx.sql" in str(caught.value)
     assert "not allowed" in str(caught.value)
     tables = _fresh_tables(db_path)
     assert "before_tx" not in tables and "after_tx" not in tables
@@ -473,7 +473,7 @@ def test_a_migration_with_a_transaction_statement_is_refused_and_changes_nothing
 
 def test_a_commit_on_the_same_line_as_another_statement_is_refused_and_changes_nothing(db_path, migrations_dir):
     create_database(db_path, migrations_dir)
-    (migrations_dir / "0006_tx.sql").write_text("CREATE TABLE sneaky (x); COMMIT;\n")
+    (migrations_dir / "0105_tx.sql").write_text("CREATE TABLE sneaky (x); COMMIT;\n")
     conn = db.connect(db_path)
     try:
         with pytest.raises(MigrationError):
@@ -488,7 +488,7 @@ def test_a_migration_ending_in_an_unterminated_comment_is_applied_and_recorded_o
     # SQLite accepts a /* comment that runs to the end of the input; either applying the
     # file (and recording it) or refusing it (changing nothing) is fine, but not both halves.
     create_database(db_path, migrations_dir)
-    (migrations_dir / "0006_x.sql").write_text("CREATE TABLE t3 (x);\n/* TODO: more columns")
+    (migrations_dir / "0105_x.sql").write_text("CREATE TABLE t3 (x);\n/* TODO: more columns")
     conn = db.connect(db_path)
     try:
         try:
@@ -500,9 +500,9 @@ def test_a_migration_ending_in_an_unterminated_comment_is_applied_and_recorded_o
         conn.close()
     assert not in_transaction
     if applied:
-        assert applied == ["0006_x.sql"]
+        assert applied == ["0105_x.sql"]
         assert "t3" in _fresh_tables(db_path)
-        assert _fresh_names(db_path) == REPO_MIGRATIONS + ["0006_x.sql"]
+        assert _fresh_names(db_path) == REPO_MIGRATIONS + ["0105_x.sql"]
     else:
         assert "t3" not in _fresh_tables(db_path)
         assert _fresh_names(db_path) == REPO_MIGRATIONS
@@ -510,7 +510,7 @@ def test_a_migration_ending_in_an_unterminated_comment_is_applied_and_recorded_o
 
 def test_a_trigger_with_begin_and_end_is_allowed(db_path, migrations_dir):
     create_database(db_path, migrations_dir)
-    (migrations_dir / "0006_audit.sql").write_text(
+    (migrations_dir / "0105_audit.sql").write_text(
         "-- keep a record of new profiles\n"
         "CREATE TABLE audit (profile_id TEXT, note TEXT);\n"
         "CREATE TRIGGER audit_profiles AFTER INSERT ON profiles\n"
@@ -520,14 +520,14 @@ def test_a_trigger_with_begin_and_end_is_allowed(db_path, migrations_dir):
         "CREATE TRIGGER audit_delete AFTER DELETE ON profiles BEGIN INSERT INTO audit VALUES (OLD.id, 'gone'); END;\n")
     conn = db.connect(db_path)
     try:
-        assert [m.name for m in apply_pending(conn, migrations_dir)] == ["0006_audit.sql"]
+        assert [m.name for m in apply_pending(conn, migrations_dir)] == ["0105_audit.sql"]
         conn.execute("INSERT INTO profiles (id, username, display_name) VALUES ('p1', 'alice', 'Alice')")
         conn.execute("DELETE FROM profiles WHERE id = 'p1'")
         assert conn.execute("SELECT profile_id, note FROM audit ORDER BY rowid").fetchall() == [
             ("p1", "added; by trigger"), ("p1", "gone")]
     finally:
         conn.close()
-    assert _fresh_names(db_path)[-1] == "0006_audit.sql"
+    assert _fresh_names(db_path)[-1] == "0105_audit.sql"
 
 
 def test_apply_pending_installs_the_change_journal(migrated_db):
@@ -564,11 +564,11 @@ def test_open_migrated_opens_an_up_to_date_database_without_a_notice(db_path, ca
 
 def test_open_migrated_refuses_a_database_with_pending_migrations(db_path, migrations_dir):
     create_database(db_path, migrations_dir)
-    (migrations_dir / "0006_add_theme.sql").write_text("ALTER TABLE profiles ADD COLUMN theme TEXT;\n")
+    (migrations_dir / "0105_add_theme.sql").write_text("ALTER TABLE profiles ADD COLUMN theme TEXT;\n")
     with pytest.raises(DatabaseError) as caught:
         open_migrated(db_path, migrations_dir)
     message = str(caught.value)
-    assert "0006_add_theme.sql" in message
+    assert "0105_add_theme.sql" in message
     assert "`biogen migrate`" in message
     assert str(db_path) in message
     # Nothing was applied behind the user's back.

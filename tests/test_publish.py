@@ -106,7 +106,7 @@ def test_types_are_generated_from_the_migrations(site):
     for name in ("ProfileRow", "SocialLinkRow", "BioLinkRow", "ProductRow", "CarouselItemRow"):
         assert f"export interface {name} {{" in result.output
     assert "  tagline: string | null;\n" in result.output and "  order_index: number | null;\n" in result.output
-    (site / "migrations" / "0006_add_theme.sql").write_text("ALTER TABLE profiles ADD COLUMN theme TEXT NOT NULL DEFAULT 'auto';")
+    (site / "migrations" / "0105_add_theme.sql").write_text("ALTER TABLE profiles ADD COLUMN theme TEXT NOT NULL DEFAULT 'auto';")
     after = CliRunner().invoke(cli, ["types", "--ts", "--site", str(site)]).output
     assert "  theme: string;\n" in after
 
@@ -132,7 +132,11 @@ def test_the_github_workflow_publishes_main_and_previews_with_the_secrets(source
     runs = "\n".join(step.get("run", "") for step in job["steps"])
     assert "npm ci" in runs and "biogen build" in runs and "pip install" in runs
     steps = {step.get("name"): step for step in job["steps"]}
-    assert steps["Publish to production"]["if"] == "github.ref == 'refs/heads/main'"
+    assert steps["Publish to production"]["if"] == "github.ref == 'refs/heads/main' && github.event_name != 'schedule'"
     assert steps["Publish to production"]["run"] == "biogen publish --branch main"
     assert "biogen publish --branch" in steps["Publish a preview"]["run"]
     assert workflow[True]["push"]["branches"] == ["**"]  # YAML reads the key `on` as true
+    # Scheduled items: every 15 minutes, publish main only when the published site is behind.
+    assert workflow[True]["schedule"] == [{"cron": "*/15 * * * *"}]
+    assert steps["Publish if due"] == {"name": "Publish if due", "if": "github.event_name == 'schedule'",
+                                       "run": "biogen publish --if-due --branch main"}

@@ -16,7 +16,9 @@ from sitekit import build_site
 from test_browser import browser  # noqa: F401 (the Playwright/Chromium fixture)
 
 REPO = Path(__file__).resolve().parent.parent
-PROFILES = ["ana", "minimal", "linh.example.com", "rtl", "no-images", "many-links", "long-text", "default"]
+PROFILES = ["ana", "minimal", "linh.example.com", "rtl", "no-images", "many-links", "long-text", "default",
+            # detail pages of a link and of a product (items' details: linh.example.com)
+            "linh.example.com/khoa-hoc-thiet-ke-co-ban", "linh.example.com/khoa-hoc-thiet-ke"]
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
 

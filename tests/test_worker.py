@@ -88,11 +88,30 @@ SETTINGS_SQL = (
     "INSERT INTO profile_settings (profile_id) VALUES ('p-rtl')")
 
 
+# Items' details: a live link with a detail page (text the JSON must escape), a product with
+# a badge and a group, a link not started yet and a product already ended (both left out,
+# by the build at its time and by the Worker at the request's), and times far enough away
+# that the two agree whenever the test runs.
+ITEMS_SQL = (
+    "INSERT INTO item_details (item_id, profile_id, slug, subtitle, content, cta_text, starts_at) VALUES "
+    "('b1', 'p-ana', 'portfolio', 'Sub \"quoted\"', '# Hi\n\n</script> &  ', 'Open', '2020-01-01T00:00:00Z'), "
+    "('b2', 'p-ana', NULL, NULL, NULL, NULL, '2999-01-01T00:00:00Z');"
+    "INSERT INTO item_details (item_id, profile_id, description, badge, group_name, ends_at) VALUES "
+    "('pr1', 'p-ana', 'A *pack*', 'hot', 'Icons', '2999-01-01T00:00:00Z'), "
+    "('pr2', 'p-vi', NULL, 'new', NULL, '2020-01-01T00:00:00Z')")
+
+
 def test_worker_answers_every_profile_with_the_static_json_bytes(tmp_path):
     site = wrangler_site(tmp_path / "site")
     execute(site, SETTINGS_SQL)
+    execute(site, ITEMS_SQL)
     build_site(site)
     documents = site / "dist" / "api" / "profiles"
+    ana = json.loads((documents / "ana.json").read_text())
+    assert [link["name"] for link in ana["links"]] == ["Portfolio"] and ana["links"][0]["detailContent"]["slug"] == \
+        "portfolio"
+    assert ana["products"][0]["badge"] == "hot" and json.loads((documents / "linh.example.com.json").read_text())[
+        "products"] == []
     assert list(json.loads((documents / "linh.example.com.json").read_text()))[-2:] == ["settings", "seo"]
     assert list(json.loads((documents / "rtl.json").read_text())) == ["profile", "links", "products", "aiTools"]
     push(site)

@@ -90,6 +90,6 @@ def test_biogen_finds_nothing_to_apply_on_a_database_wrangler_migrated(tmp_path)
     assert target.exists(), "wrangler keeps the local D1 where biogen looks for it"
     conn = sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True)
     assert applied_names(conn) == ["0001_initial_schema.sql", "0002_seed_default_profile.sql", "0004_profile_settings.sql",
-                                  "0005_domains.sql"]
+                                  "0005_domains.sql", "0006_rich_content.sql"]
     assert pending(conn, config.migrations_dir) == []
     conn.close()

@@ -22,7 +22,8 @@ from generator.authoring import domains as site_domains
 from generator.authoring.json_input import MAX_IMPORT_BYTES, parse_json, read_source  # noqa: F401 (import's steps)
 from generator.data import store
 from generator.errors import DocumentError
-from generator.data.model import CHILDREN, Profile, ProfileSettings
+from generator.data.item_details import COLUMNS as DETAIL_COLUMNS, ITEM_KEYS, assign_slugs, read_item
+from generator.data.model import CHILDREN, ItemDetails, Profile, ProfileSettings
 from generator.data.profile_settings import COLUMNS as SETTINGS_COLUMNS, is_default, kind_of, read_document
 from generator.data.validate import image_problem, link_problem, local_file_problem, username_problem
 
@@ -66,13 +67,15 @@ PROFILE_KEYS = tuple(f.key for f in PROFILE_FIELDS) + ("socialLinks",)
 @dataclass(frozen=True)
 class Incoming:
     """One profile as a file gives it: column values, child rows in CHILD_COLUMNS order, and
-    its settings ({profile_settings column: value}, None where unset)."""
+    its settings ({profile_settings column: value}, None where unset), and its links' and
+    products' details ({table: [{item_details column: value} or None, one per row]})."""
 
     username: str
     path: str
     content: dict[str, str | None]
     children: dict[str, list[tuple]]
     settings: dict[str, object] = field(default_factory=dict)
+    details: dict[str, list[dict | None]] = field(default_factory=dict)
     # (hostname, kind) of each of its hostnames, from an export's "domains"; None when the
     # file has no "domains" (an Edge Config or BioData file): its hostnames stay as they are.
     domains: tuple[tuple[str, str], ...] | None = None
@@ -81,11 +84,13 @@ class Incoming:
         """The Profile this would become (its ids are placeholders)."""
         kids = {}
         for table, row_type in CHILDREN:
-            kids[table] = tuple(row_type(id=str(i), profile_id="", order_index=i,
+            kids[table] = tuple(row_type(id=f"{table}:{i}", profile_id="", order_index=i,
                                          **dict(zip(store.CHILD_COLUMNS[table], row)))
                                 for i, row in enumerate(self.children[table]))
         if not is_default(self.settings):
             kids["profile_settings"] = (ProfileSettings("", *(self.settings.get(c) for c in SETTINGS_COLUMNS)),)
+        kids["item_details"] = tuple(ItemDetails(f"{table}:{i}", "", *(values.get(c) for c in DETAIL_COLUMNS))
+                                     for table, rows in self.details.items() for i, values in enumerate(rows) if values)
         return Profile(id="", username=self.username, created_at=None, updated_at=None,
                        **self.content, **kids)
 
@@ -211,14 +216,17 @@ def _biodata(value: object, path: str, found: _Findings, content_dir: Path | Non
         _known_keys(profile, f"{path}.profile", PROFILE_KEYS, found)
         for spec in PROFILE_FIELDS:
             content[spec.column] = _value(profile, spec, f"{path}.profile", found, content_dir)
+    details: dict[str, list[dict | None]] = {}
     for table, (key, fields) in CHILD_FIELDS.items():
         holder, where = (profile, f"{path}.profile") if table == "social_links" else (value, path)
         items = holder.get(key, []) if isinstance(holder, dict) else []
-        children[table] = _rows(items, f"{where}.{key}", table, found, content_dir)
+        children[table] = _rows(items, f"{where}.{key}", table, found, content_dir, details)
     settings = _settings(value, path, found)
     if len(content) != len(PROFILE_FIELDS):
         return None
-    return content, children, settings
+    for (table, index), message in assign_slugs(details, children):
+        found.problem(f"{path}.{CHILD_FIELDS[table][0]}[{index}].detailContent.slug", message)
+    return content, children, settings, details
 
 
 def _settings(value: dict, path: str, found: _Findings) -> dict[str, object]:
@@ -241,7 +249,8 @@ def _nested_duplicates(value: object, path: str, found: _Findings) -> None:
             _nested_duplicates(inner, _at(path, key), found)
 
 
-def _rows(items: object, path: str, table: str, found: _Findings, content_dir: Path | None) -> list:
+def _rows(items: object, path: str, table: str, found: _Findings, content_dir: Path | None,
+          details: dict[str, list[dict | None]]) -> list:
     fields = CHILD_FIELDS[table][1]
     if items is None:
         return []
@@ -249,7 +258,7 @@ def _rows(items: object, path: str, table: str, found: _Findings, content_dir: P
         found.problem(path, f"is {_kind(items)}; it must be a list")
         return []
     rows = []
-    allowed = tuple(f.key for f in fields) + ("id",)
+    allowed = tuple(f.key for f in fields) + ("id",) + ITEM_KEYS.get(table, ())
     for index, item in enumerate(items):
         where = f"{path}[{index}]"
         if not _is_object(item, where, "an entry", found):
@@ -260,6 +269,12 @@ def _rows(items: object, path: str, table: str, found: _Findings, content_dir: P
             found.problem(f"{where}.id", f"is {_kind(ident)}; ids are numbers (biogen orders by position)")
         by_column = {f.column: _value(item, f, where, found, content_dir) for f in fields}
         rows.append(tuple(by_column[column] for column in store.CHILD_COLUMNS[table]))
+        if table in ITEM_KEYS:
+            _nested_duplicates(item.get("detailContent"), f"{where}.detailContent", found)
+            extra, problems = read_item(item, table, link_problem)
+            for keys, message in problems:
+                found.problem(functools.reduce(_at, keys, where), message)
+            details.setdefault(table, []).append(extra or None)
     return rows
 
 

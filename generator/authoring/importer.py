@@ -88,9 +88,10 @@ def _compare(entry: Incoming, current: Profile | None) -> Change:
 SETTINGS_KEYS = ("settings", "seo")
 
 
-def _section(document: dict, key: str) -> list[tuple]:
+def _section(document: dict, key: str) -> list[str]:
     rows = document["profile"][key] if key == "socialLinks" else document[key]
-    return [tuple(v for k, v in row.items() if k != "id") for row in rows]
+    # As JSON text: an item's detailContent is an object, which a Counter cannot count.
+    return [json.dumps({k: v for k, v in row.items() if k != "id"}, ensure_ascii=False) for row in rows]
 
 
 def import_profiles(conn: sqlite3.Connection, incoming: list[Incoming], *, dry_run: bool = False) -> list[Change]:
@@ -112,7 +113,7 @@ def _apply(conn: sqlite3.Connection, plan: list[Change], now: str) -> None:
     for change in plan:
         entry = change.incoming
         if change.action == "create":
-            profile_id = store.insert_profile(conn, entry.username, entry.content, entry.children, now)
+            profile_id = store.insert_profile(conn, entry.username, entry.content, entry.children, now, entry.details)
             if not is_default(entry.settings):
                 store.write_settings(conn, profile_id, entry.settings)
             if entry.domains:
@@ -122,7 +123,8 @@ def _apply(conn: sqlite3.Connection, plan: list[Change], now: str) -> None:
             if any(key in change.fields for key in SETTINGS_KEYS):
                 store.write_settings(conn, change.existing.id, entry.settings)
             for table, _, _ in change.tables:
-                store.replace_children(conn, change.existing.id, table, entry.children[table])
+                store.replace_children(conn, change.existing.id, table, entry.children[table],
+                                       entry.details.get(table))
             if "domains" in change.fields:
                 hostnames[change.existing.id] = entry.domains
     for profile_id in hostnames:

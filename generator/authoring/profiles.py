@@ -24,6 +24,7 @@ from generator.config import Config
 from generator.authoring.documents import CHILD_FIELDS
 from generator.authoring.importer import counted
 from generator.data.migrate import open_migrated
+from generator.data.item_details import ITEM_KEYS
 from generator.data.model import CHILDREN, ProfileSettings
 from generator.data.profile_settings import BY_COLUMN, COLUMNS as SETTINGS_COLUMNS, SETTINGS, Setting, \
     parse_assignment, setting_problem
@@ -131,10 +132,19 @@ def profile_text(config: Config, username: str, *, as_json: bool = False) -> str
         key = CHILD_FIELDS[table][0]
         items = head[key] if key == "socialLinks" else document[key]
         lines.append(f"{key} ({len(items)})")
+        extra = ITEM_KEYS.get(table, ())
         for position, item in enumerate(items, 1):
-            values = [str(v) for k, v in item.items() if k != "id" and v != ""]
+            values = [_item_value(profile.username, k, v) if k in extra else str(v)
+                      for k, v in item.items() if k != "id" and v != ""]
             lines.append(f"  {position}. " + "  |  ".join(values))
     return "\n".join(lines)
+
+
+def _item_value(username: str, key: str, value: object) -> str:
+    """An item's detail (generator.data.item_details) named: `badge: hot`, `page: /ana/course`."""
+    if key == "detailContent":
+        return f"page: /{username}/{value.get('slug', '?')}"
+    return f"{key}: {value}"
 
 
 def settings_lines(row: ProfileSettings | None) -> list[str]:

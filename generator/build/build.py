@@ -6,7 +6,6 @@ import contextlib
 import functools
 import json
 import logging
-import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -19,8 +18,8 @@ from generator.errors import BuildError, Problem, ValidationError
 from generator.data.migrate import open_migrated
 from generator.build.output import (PAGES_MAX_FILE_BYTES, Change, OutputTrees, Staging, digest_bytes,
                               remove_file, write_file)
-from generator.images.media import prepare_images
-from generator.build.plan import Plan, inputs_digest, journal_meta, plan_build
+from generator.images.media import media_stats, prepare_images
+from generator.build.plan import Plan, inputs_digest, journal_meta, next_scheduled_change, plan_build
 from generator.build.render_context import SiteContext
 from generator.data.urls import href
 
@@ -56,6 +55,7 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
     limit_problems: list[str] = field(default_factory=list)
     unchanged: bool = False
+    next_change: str | None = None  # when an item next starts or ends (UTC), after which a build changes pages
 
 
 @contextlib.contextmanager
@@ -78,7 +78,7 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
                 theme_files, assets = themes.themes_and_assets(config)
                 plan = plan_build(conn, trees, config, inputs_digest(config, assets), full=full)
             if plan.nothing_to_do and trees.live:
-                return _summary(conn, trees, started, unchanged=True)
+                return _summary(conn, trees, started, unchanged=True, now=plan.now)
             translations.check_site(config)  # stop before writing anything (~1 ms)
             with _step("prepare staging"):
                 staging = trees.prepare_staging()
@@ -100,9 +100,9 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
                 limit_problems = _check_limits(trees, staging, config.max_files, strict=strict)
                 with _step("commit"):
                     trees.commit(staging, {**journal_meta(config, plan), **site_meta}, plan.removed_ids,
-                                 _media_stats(config, images.local_files))
+                                 media_stats(config, images.local_files))
             return _summary(conn, trees, started, staging=staging, limit_problems=limit_problems,
-                            image_warnings=images.warnings)
+                            image_warnings=images.warnings, now=plan.now)
     finally:
         conn.close()
 
@@ -154,7 +154,7 @@ def render_profiles(config: Config, site: SiteContext, staging: Staging, trees: 
         # them before a page is made. Otherwise they are those of the last good build.
         from generator.build.render import compile_templates
         compile_templates(config)
-    job = PageJob(config, site, staging.path, staging.fresh, trees.root / "state.db")
+    job = PageJob(config, site, staging.path, staging.fresh, trees.root / "state.db", plan.now)
     total = len(plan.render_ids)
     rendered = Rendered()
     done = 0
@@ -219,16 +219,6 @@ def _copy_media(trees: OutputTrees, staging: Staging, cached: dict[str, Path]) -
         _delete(staging, trees, output)
 
 
-def _media_stats(config: Config, files: set[str]) -> list[tuple]:
-    """(file, size, mtime) of the local images used, so the next build sees them change."""
-    rows = []
-    for file in sorted(files):
-        with contextlib.suppress(OSError):
-            stat = os.stat(config.content_dir / file)
-            rows.append((file, stat.st_size, stat.st_mtime_ns, ""))
-    return rows
-
-
 def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTrees, staging: Staging,
                       site: SiteContext, plan: Plan, assets: dict) -> dict[str, str]:
     """index, 404, sitemap, robots.txt, _headers and assets: whichever this build changed.
@@ -255,22 +245,26 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
     routing, hosts_digest = hosts.routing_files(conn, config.base_url, fallback_epoch)
     for relative, data in routing.items():  # _worker.js and _routes.json, or their removal
         _put(staging, trees, relative, data) if data is not None else _delete(staging, trees, relative)
-    # The sitemap (usernames, dates) is rewritten only when one of those or a canonical hostname changed.
-    touched = plan.everything or plan.removed_ids or trees.meta("hosts", "") != hosts_digest or trees.state.execute(
+    details, details_digest = sitefiles.detail_pages(conn, plan.now)  # ~10 ms at 90,000 items
+    # The sitemap (usernames, dates, detail pages) is rewritten only when one of those or a
+    # canonical hostname changed.
+    touched = (plan.everything or plan.removed_ids or trees.meta("hosts", "") != hosts_digest
+               or trees.meta("detail_pages", "") != details_digest) or trees.state.execute(
         "SELECT 1 FROM temp.rendered r LEFT JOIN profiles p ON p.profile_id = r.profile_id "
         "WHERE p.profile_id IS NULL OR p.username IS NOT r.username OR p.updated_at IS NOT r.updated_at "
         "LIMIT 1").fetchone() is not None
     if touched:
         maps = sitefiles.sitemap_files(config.base_url, sitefiles.read_sitemap_entries(conn, config.home, listing,
-                                                                                      fallback_epoch))
+                                                                                      fallback_epoch, details))
         for relative, text in maps.items():
             _put(staging, trees, relative, text.encode())
         previous = set(json.loads(trees.meta("sitemaps", '["sitemap.xml"]')))
         for relative in sorted(previous - set(maps)):
             _delete(staging, trees, relative)
-        trees.set_meta({"sitemaps": json.dumps(sorted(maps)), "hosts": hosts_digest})
+        trees.set_meta({"sitemaps": json.dumps(sorted(maps)), "hosts": hosts_digest, "detail_pages": details_digest})
     from generator.data.content_hash import VERSION_FILE
     _put(staging, trees, VERSION_FILE, _version_file(trees, plan))
+    _put(staging, trees, sitefiles.SCHEDULE_FILE, sitefiles.schedule_file(next_scheduled_change(conn, plan.now)))
     return meta
 
 
@@ -379,7 +373,7 @@ def _check_limits(trees: OutputTrees, staging: Staging, max_files: int, *, stric
 
 def _summary(conn: sqlite3.Connection, trees: OutputTrees, started: float, *, unchanged: bool = False,
              staging: Staging | None = None, limit_problems: list[str] | None = None,
-             image_warnings: list[str] | None = None) -> Summary:
+             image_warnings: list[str] | None = None, now: str = "") -> Summary:
     files, size = trees.totals()
     warnings = list(image_warnings or [])
     for username, text in trees.state.execute("SELECT username, warnings FROM profiles WHERE warnings != '[]' "
@@ -397,4 +391,5 @@ def _summary(conn: sqlite3.Connection, trees: OutputTrees, started: float, *, un
         warnings=warnings,
         limit_problems=limit_problems or [],
         unchanged=unchanged,
+        next_change=next_scheduled_change(conn, now) if now else None,
     )

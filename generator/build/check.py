@@ -6,10 +6,12 @@ from __future__ import annotations
 import sqlite3
 
 from generator.build import translations
+from generator.build.plan import build_time
 from generator.build.themes import Looks, load_themes, look_problems
 from generator.config import Config
 from generator.data.db import CHILD_TABLES, KEYS
 from generator.data.domains import site_address_problems, site_domain_problems
+from generator.data.item_details import schedule_warnings
 from generator.errors import Problem, ValidationError
 from generator.data.migrate import open_migrated
 from generator.data.model import load_profiles, tie_warnings
@@ -27,6 +29,7 @@ def check_database(config: Config) -> tuple[int, list[str]]:
     looks = Looks(load_themes(config), config)  # the settings' rules; no stylesheet is written
     problems, warnings, count = [], [], 0
     languages = {config.language}
+    now = build_time()  # an item past its end is a warning, as the build would leave it out
     try:
         for profile in load_profiles(conn):
             count += 1
@@ -37,6 +40,8 @@ def check_database(config: Config) -> tuple[int, list[str]]:
             if not language:
                 languages.add(translations.profile_language(profile) or config.language)
             warnings += [f"profile {profile.username!r}: {w}" for w in tie_warnings(profile)]
+            if profile.item_details:
+                warnings += schedule_warnings(profile, now)
         problems += orphan_problems(conn) + site_domain_problems(conn) + site_address_problems(conn, config.base_url)
     finally:
         conn.close()

@@ -1,7 +1,8 @@
 """What a profile page says in its own words: the language it speaks (headings, the
 default description, generic icons' names) and the owner's settings over them (which
 sections show, their headings, the SEO title and description). Pure functions; the
-templates read the results from PageView (render.py)."""
+templates read the results from PageView (render.py); and the cut of the text a page
+is titled and described by (its direction: generator.data.text)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class PageLanguage(NamedTuple):
     description: str        # the meta description without a tagline, with {name}
     social: dict[str, str]  # generic icon key ("mail") -> its accessible name ("Email")
     share: dict[str, str]   # the share kit's words: "save_contact" -> "Save contact"
+    item: dict[str, str]    # the words of items' details and detail pages ("more", "back", "badge.new")
 
 
 def language_view(words: translations.Words, lang: str, *, chosen: bool) -> PageLanguage:
@@ -53,6 +55,7 @@ def language_view(words: translations.Words, lang: str, *, chosen: bool) -> Page
         description=text["profile.description"],
         social={key[len("social."):]: value for key, value in text.items() if key.startswith("social.")},
         share={key[len("share."):]: value for key, value in text.items() if key.startswith("share.")},
+        item={key[len("item."):]: value for key, value in text.items() if key.startswith("item.")},
     )
 
 
@@ -89,3 +92,11 @@ def seo(settings: ProfileSettings, title: str, og_title: str, description: str) 
     if settings.seo_description is not None:
         description = " ".join(shown(settings.seo_description).split()) or description
     return title, og_title, description
+
+
+def truncate(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word to at most `limit` characters with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:-") + "…"

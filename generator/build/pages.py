@@ -1,6 +1,6 @@
 """Render and write profile pages; runs in worker processes, one batch at a time.
 
-Each worker opens the database read-only, loads its batch of profiles with six
+Each worker opens the database read-only, loads its batch of profiles with eight
 queries, checks every rule, renders each profile's page and BioData document (and the
 stylesheet of its look, once per process), and writes into the staging tree only the
 files whose bytes changed.
@@ -59,6 +59,7 @@ class PageJob:
     staging: Path
     fresh: bool
     state_path: Path
+    now: str | None = None  # the build's time: which scheduled items are live (generator.data.item_details)
 
 
 def profile_outputs(username: str) -> tuple[str, str]:
@@ -119,7 +120,8 @@ class PageWriter:
         canonical = "/" if profile.username == home and not self.job.config.directory else f"/{profile.username}"
         if profile.main_hostname:  # a checked ASCII hostname (generator.data.domains)
             canonical = f"https://{profile.main_hostname}/"
-        view = self.renderer.view_of(profile, canonical_path=canonical, content_hash=content_hash)
+        now = self.job.now
+        view = self.renderer.view_of(profile, canonical_path=canonical, content_hash=content_hash, now=now)
         # The share kit's files: written, like the page, only when their bytes changed, and
         # removed with the profile or when the site turns them off (build._remove_stale_outputs).
         shared = share_files(view, self.job.config.cache_dir)
@@ -128,9 +130,15 @@ class PageWriter:
             shared[card_path] = card
             view = view._replace(og_image=self.job.site.absolute(f"/{card_path}"), og_card=True)
         html = self.renderer.render_view(view, profile.username, look).encode()
-        outputs = {page_path: html, json_path: biodata_json(profile).encode(), **shared}
+        outputs = {page_path: html, json_path: biodata_json(profile, now).encode(), **shared}
         if profile.username == home and not self.job.config.directory:
             outputs["index.html"] = html
+        if profile.item_details:
+            # Each live item's detail page, <username>/<slug>.html (a few us for the many
+            # profiles without details: the check above).
+            for detail, page in self.renderer.detail_pages(profile, profile_path=canonical, content_hash=content_hash,
+                                                           look=look, now=now):
+                outputs[detail.path] = page.encode()
         for relative, data in outputs.items():
             self._write(relative, data, result)
         media = self._media(profile)
@@ -175,12 +183,14 @@ class PageWriter:
             return ()
         settings = profile.settings  # a hidden section's images are not on the page
         uses = [(profile.avatar_url, "avatar"), (profile.cover_url, "cover")]
-        if section_shown(settings, "show_links"):
+        if section_shown(settings, "show_links") or profile.item_details:
             uses += [(b.background_image, "background") for b in profile.bio_links]
-        if section_shown(settings, "show_products"):
+        if section_shown(settings, "show_products") or profile.item_details:  # a detail page shows its image
             uses += [(p.image_url, "product") for p in profile.products]
         if section_shown(settings, "show_tools"):
             uses += [(c.logo_url, "logo") for c in profile.carousel_items]
+        uses += [(reference, "body") for reference, role in self.job.site.images if role == "body"
+                 and any(reference in (row.content or "") for row in profile.item_details)]
         files = set()
         for reference, role in uses:
             view = self.job.site.image(reference, role) if reference else None

@@ -11,6 +11,7 @@ import logging
 import os
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import generator
@@ -20,6 +21,7 @@ from generator.build.themes import theme_files
 from generator.build.translations import source_files
 from generator.config import Config
 from generator.data import db
+from generator.data.item_details import format_time
 from generator.data.model import profile_ids
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ class Plan:
     journal: tuple[str, int]         # the journal position this build brings the output to
     inputs: str                      # digest of templates, assets, themes and settings
     reason: str = ""
+    now: str = ""                    # the build's time (item_details' format): which items are live
 
     @property
     def nothing_to_do(self) -> bool:
@@ -45,7 +48,31 @@ class Plan:
 def journal_meta(config: Config, plan: Plan) -> dict[str, str]:
     """Where the database stood when this build read it, for the next build's plan."""
     return {"inputs": plan.inputs, "journal_epoch": plan.journal[0], "journal_seq": str(plan.journal[1]),
-            "database_inode": _inode(config)}
+            "database_inode": _inode(config), "built_at": plan.now}
+
+
+def build_time() -> str:
+    """The build's time as items' times are written: SOURCE_DATE_EPOCH when set (a
+    reproducible build shows the same items whenever it runs), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit() else datetime.now(timezone.utc)
+    return format_time(moment)
+
+
+def next_scheduled_change(conn: sqlite3.Connection, now: str) -> str | None:
+    """The first time after `now` that an item of any profile starts or ends, or None."""
+    row = conn.execute("SELECT min(t) FROM (SELECT starts_at AS t FROM item_details UNION ALL "
+                       "SELECT ends_at FROM item_details) WHERE t > ?", (now,)).fetchone()
+    return row[0]
+
+
+def scheduled_between(conn: sqlite3.Connection, earlier: str, later: str) -> set[str]:
+    """Profiles with an item starting or ending in (earlier, later]: their pages change with
+    the time alone, which the journal cannot see."""
+    earlier, later = min(earlier, later), max(earlier, later)  # a SOURCE_DATE_EPOCH may go back
+    return {row[0] for row in conn.execute(
+        "SELECT DISTINCT profile_id FROM item_details WHERE (starts_at > ?1 AND starts_at <= ?2) "
+        "OR (ends_at > ?1 AND ends_at <= ?2)", (earlier, later))}
 
 
 def _inode(config: Config) -> str:
@@ -96,8 +123,11 @@ def inputs_digest(config: Config, assets: dict) -> str:
     return digest.hexdigest()
 
 
-def plan_build(conn: sqlite3.Connection, trees: OutputTrees, config: Config, inputs: str, *, full: bool) -> Plan:
-    """Decide which profiles to render: all of them, or those the journal names."""
+def plan_build(conn: sqlite3.Connection, trees: OutputTrees, config: Config, inputs: str, *, full: bool,
+               now: str = "") -> Plan:
+    """Decide which profiles to render: all of them, or those the journal names and those
+    with an item whose start or end passed since the last build (at `now`)."""
+    now = now or build_time()
     journal = db.journal_position(conn)
     reason = ""
     if full:
@@ -115,14 +145,16 @@ def plan_build(conn: sqlite3.Connection, trees: OutputTrees, config: Config, inp
         present = set(ids)
         removed = [row[0] for row in trees.state.execute("SELECT profile_id FROM profiles") if row[0] not in present]
         log.debug("rendering every profile: %s", reason)
-        return Plan(True, ids, removed, journal, inputs, reason)
+        return Plan(True, ids, removed, journal, inputs, reason, now)
     changed = set(db.journal_since(conn, int(trees.meta("journal_seq", "0"))))
     changed |= _profiles_with_changed_media(config, trees)
+    if trees.meta("built_at"):
+        changed |= scheduled_between(conn, trees.meta("built_at"), now)
     existing = {row[0] for row in conn.execute(
         "SELECT id FROM profiles WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(changed)),))}
     removed = sorted(i for i in changed - existing
                      if trees.state.execute("SELECT 1 FROM profiles WHERE profile_id = ?", (i,)).fetchone())
-    return Plan(False, sorted(existing), removed, journal, inputs)
+    return Plan(False, sorted(existing), removed, journal, inputs, now=now)
 
 
 def _profiles_with_changed_media(config: Config, trees: OutputTrees) -> set[str]:

@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from generator.build import icons, translations
+from generator.build.detail import DetailPage, ProductGroup, detail_pages, item_views, product_groups
 from generator.build.directory import DirectoryPage, page_url
 from generator.data.biodata import _text, dumps
 from generator.config import Config
@@ -20,7 +21,7 @@ from generator.errors import TemplateError
 from generator.build.render_context import ImageView, SiteContext
 from generator.build.markdown import plain_text, render_inline
 from generator.build.page_words import PageLanguage, heading, language_view, section_shown, seo
-from generator.build.page_words import shown as _show
+from generator.build.page_words import shown as _show, truncate as _truncate
 from generator.data.text import text_direction
 from generator.data.urls import href
 from generator.data.model import Profile
@@ -103,13 +104,6 @@ def _social_label(platform: str, icon: icons.Icon, names: dict[str, str]) -> str
     return platform
 
 
-def _truncate(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:-") + "…"
-
-
 _JSON_LD_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                                   "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
@@ -131,6 +125,8 @@ class LinkView(NamedTuple):
     url: str
     description: Markup | str
     background: ImageView | None
+    page: str = ""             # its detail page's path, or ""
+    more: str = ""             # the detail link's accessible name ("Details: <name>")
 
 
 class ProductView(NamedTuple):
@@ -138,6 +134,10 @@ class ProductView(NamedTuple):
     price: str
     url: str
     image: ImageView | None
+    description: Markup | str = ""
+    badge: str = ""            # the badge's words in the page's language
+    page: str = ""
+    more: str = ""
 
 
 class ToolView(NamedTuple):
@@ -165,7 +165,7 @@ class PageView(NamedTuple):
     og_image: str | None
     social: list[SocialView]
     links: list[LinkView]
-    products: list[ProductView]
+    products: list[ProductGroup]   # one unnamed group when no product has a group (detail.product_groups)
     tools: list[ToolView]
     links_heading: str
     products_heading: str
@@ -179,12 +179,16 @@ class PageView(NamedTuple):
     address: str                           # the canonical URL as people type it: no scheme, no final "/"
     share_words: dict[str, str]            # the share kit's words in the page's language
     og_card: bool = False                  # og_image is the social card (1200x630, generator.share.card)
+    more: str = ""                         # the words of a link to an item's detail page
+    rich: str = ""                         # the stylesheet of items' details, for a page that shows any
 
 
 def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, content_hash: str,
-                 language: PageLanguage) -> PageView:
-    """Everything the profile template shows, computed from one profile, in `language`."""
+                 language: PageLanguage, now: str | None = None) -> PageView:
+    """Everything the profile template shows, computed from one profile, in `language`, with
+    the links and products live at `now` (None: all), and their details (generator.build.detail)."""
     settings = profile.settings
+    details = profile.details()
     name = _show(profile.display_name)
     tagline = _show(profile.tagline)
     tagline_plain = plain_text(tagline) if tagline else ""
@@ -205,6 +209,9 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
              for b in profile.bio_links] if section_shown(settings, "show_links") else []
     products = [ProductView(_show(p.name), _show(p.price), href(p.url), image(p.image_url, "product"))
                 for p in profile.products] if section_shown(settings, "show_products") else []
+    groups, rich = [], False
+    if details:
+        links, products, groups, rich = item_views(profile, details, links, products, language, now)
     tools = [ToolView(_show(c.name), href(c.url), image(c.logo_url, "logo"))
              for c in profile.carousel_items] if section_shown(settings, "show_tools") else []
     canonical = site.absolute(canonical_path)  # a profile's own hostname is absolute already
@@ -244,7 +251,7 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
         og_image=og_image,
         social=social,
         links=links,
-        products=products,
+        products=product_groups(products, groups),
         tools=tools,
         links_heading=links_heading,
         products_heading=products_heading,
@@ -257,6 +264,8 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
         qr_url=f"/qr/{profile.username}.svg" if "qr" in site.share else None,
         address=canonical.split("://", 1)[1].rstrip("/"),
         share_words=language.share,
+        more=language.item["more"],
+        rich=site.asset_url("rich.css") if rich else "",
     )
 
 
@@ -349,24 +358,14 @@ class Renderer:
             language = self._languages[tag] = language_view(self.catalog.words(tag), tag, chosen=True)
         return language
 
-    def profile_page(self, profile: Profile, *, canonical_path: str, content_hash: str, look=None) -> str:
-        """The HTML page of `profile`, whose rows have `content_hash` (generator.data.content_hash),
-        in `look` (its theme's stylesheet; the default look when None)."""
-        return self.profile_page_and_view(profile, canonical_path=canonical_path, content_hash=content_hash,
-                                          look=look)[0]
+    def language_of(self, profile: Profile) -> PageLanguage:
+        """The language of a profile's pages: its settings' choice, or the site's."""
+        return self._languages[None] if profile.settings is None else self.page_language(profile.settings.language)
 
-    def profile_page_and_view(self, profile: Profile, *, canonical_path: str, content_hash: str,
-                              look=None) -> tuple[str, PageView]:
-        """The HTML page of `profile` and what it shows (for the share kit's files)."""
-        view = self.view_of(profile, canonical_path=canonical_path, content_hash=content_hash)
-        return self.render_view(view, profile.username, look), view
-
-    def view_of(self, profile: Profile, *, canonical_path: str, content_hash: str) -> PageView:
-        """What the page of `profile` shows, in its language."""
-        settings = profile.settings
-        language = self._languages[None] if settings is None else self.page_language(settings.language)
+    def view_of(self, profile: Profile, *, canonical_path: str, content_hash: str, now: str | None = None) -> PageView:
+        """What the page of `profile` shows, in its language, with the items live at `now` (None: all)."""
         return profile_view(profile, self.site, canonical_path=canonical_path, content_hash=content_hash,
-                            language=language)
+                            language=self.language_of(profile), now=now)
 
     def render_view(self, view: PageView, username: str, look=None) -> str:
         """The HTML page showing `view`, in `look` (the default look when None)."""
@@ -374,6 +373,17 @@ class Renderer:
             if look is None or look is self.site.looks.default:
                 return self._profile.render(page=view)
             return self._profile.render(page=view, head=self.head(look))
+
+    def detail_pages(self, profile: Profile, *, profile_path: str, content_hash: str, look=None,
+                     now: str | None = None) -> list[tuple[DetailPage, str]]:
+        """(page, HTML) of each live item's detail page, in the profile's language and look."""
+        language = self.language_of(profile)
+        picture, head = self.env.globals["picture"], self.head(look) if look is not None else self.env.globals["head"]
+        pages = detail_pages(profile, self.site, language, profile_path=profile_path, content_hash=content_hash,
+                             now=now, image_html=lambda view, alt: Markup(picture(view, alt=alt)))
+        with _template_errors(self.site_dir, f"detail pages of {profile.username!r}"):
+            template = self.env.get_template("detail.html")
+            return [(page, template.render(page=page.view, head=head)) for page in pages]
 
     def directory_page(self, page: DirectoryPage) -> str:
         """One page of the directory of profiles (a generator.build.directory.DirectoryPage)."""

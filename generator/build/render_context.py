@@ -39,6 +39,7 @@ IMAGE_SIZES = {
     "background": "min(640px,92vw)",
     "product": "min(200px,40vw)",
     "logo": "48px",
+    "body": "min(640px,92vw)",
 }
 # Roles drawn at one fixed size: their srcset says 1x/2x/3x and needs no `sizes`.
 FIXED_SIZE = {"avatar", "logo"}
@@ -46,7 +47,7 @@ FIXED_SIZE = {"avatar", "logo"}
 ONE_FILE = {"logo"}
 # The layout box of each role, for the width/height of an image kept remote.
 IMAGE_BOXES = {"avatar": (120, 120), "cover": (680, 220), "background": (640, 160), "product": (200, 200),
-               "logo": (48, 48)}
+               "logo": (48, 48), "body": (640, 360)}
 _TYPES = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png"}
 # Formats a <picture> may offer, best first: AVIF, then WebP for browsers without AVIF.
 SOURCE_FORMATS = ("avif", "webp")

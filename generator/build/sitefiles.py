@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import sqlite3
@@ -102,17 +104,20 @@ def lastmod(updated_at: object, fallback_epoch: int | None = None) -> str | None
 
 
 def sitemap_entries(rows: Iterable[tuple[str, object]], home: str, *, listing: bool,
-                    fallback_epoch: int | None = None) -> list[tuple[str, str | None]]:
+                    fallback_epoch: int | None = None, details: Iterable[tuple[str, str, object]] = ()
+                    ) -> list[tuple[str, str | None]]:
     """(path, lastmod) of every page the sitemap lists, `/` first, from (username, updated_at)
     rows: `/` is the home profile, or with `listing` the directory's first page (no date),
     and the home profile is then at /<username> like the others.
 
     The directory's other pages (/page/2, ...) are left out: they are navigation to the
     profiles the sitemap lists already, and they shift whenever a profile is added or
-    removed, which would rewrite the sitemap (O(site)) for every new profile."""
+    removed, which would rewrite the sitemap (O(site)) for every new profile. Detail pages,
+    (username, slug, updated_at) as detail_pages() gives them, are at /<username>/<slug>."""
     entries = [("/", None)] if listing else []
     entries += [("/" if username == home and not listing else f"/{username}", lastmod(updated_at, fallback_epoch))
                 for username, updated_at in rows]
+    entries += [(f"/{username}/{slug}", lastmod(updated_at, fallback_epoch)) for username, slug, updated_at in details]
     entries.sort(key=lambda entry: (entry[0] != "/", entry[0]))
     return entries
 
@@ -123,13 +128,15 @@ def source_date_epoch() -> int | None:
     return int(epoch) if epoch and epoch.isdigit() else None
 
 
-def read_sitemap_entries(conn: sqlite3.Connection, home: str, listing: bool,
-                         fallback_epoch: int | None) -> list[tuple[str, str | None]]:
+def read_sitemap_entries(conn: sqlite3.Connection, home: str, listing: bool, fallback_epoch: int | None,
+                         details: Iterable[tuple[str, str, object]] = ()) -> list[tuple[str, str | None]]:
     """sitemap_entries() of every profile but those whose page names its own hostname as
-    canonical: that hostname's sitemap lists it (generator.build.hosts)."""
+    canonical: that hostname's sitemap lists it (generator.build.hosts). Every detail page
+    (`details`, from detail_pages()) is listed: each is a static file whose canonical URL
+    is on base_url whatever its profile's hostnames (_worker.js routes only HOST_PATHS)."""
     rows = conn.execute("SELECT username, updated_at FROM profiles WHERE id NOT IN "
                         "(SELECT profile_id FROM domains WHERE kind = 'main') ORDER BY username")
-    return sitemap_entries(rows, home, listing=listing, fallback_epoch=fallback_epoch)
+    return sitemap_entries(rows, home, listing=listing, fallback_epoch=fallback_epoch, details=details)
 
 
 def sitemap_files(base_url: str, entries: Iterable[tuple[str, str | None]]) -> dict[str, str]:
@@ -221,3 +228,30 @@ def asset_urls(assets: dict[str, tuple[str, bytes]]) -> dict[str, str]:
     """Logical asset name -> the URL pages use."""
     return {logical: "/" + output for logical, (output, _) in assets.items()}
 
+
+# The detail pages a build writes: each live link's and product's with content (and a slug),
+# (username, slug, the profile's updated_at) for the sitemap.
+DETAIL_PAGES_SQL = (
+    "SELECT p.username, d.slug, p.updated_at FROM item_details d JOIN profiles p ON p.id = d.profile_id "
+    "WHERE d.content IS NOT NULL AND d.slug IS NOT NULL "
+    "AND (d.starts_at IS NULL OR d.starts_at <= ?1) AND (d.ends_at IS NULL OR ?1 < d.ends_at) "
+    "AND (d.item_id IN (SELECT id FROM bio_links b WHERE b.profile_id = d.profile_id) "
+    "     OR d.item_id IN (SELECT id FROM products x WHERE x.profile_id = d.profile_id)) "
+    "ORDER BY p.username, d.slug")
+
+
+def detail_pages(conn, now: str) -> tuple[list[tuple[str, str, object]], str]:
+    """(username, slug, the profile's updated_at) of every detail page a build at `now` writes,
+    and their digest: the sitemap is rewritten when it changes."""
+    rows = conn.execute(DETAIL_PAGES_SQL, (now,)).fetchall()
+    return rows, hashlib.blake2b(json.dumps(rows).encode(), digest_size=16).hexdigest()
+
+
+# When the pages next change by the time alone (an item starts or ends), for `biogen publish
+# --if-due` to read from the published site; null when nothing is scheduled.
+SCHEDULE_FILE = "api/schedule.json"
+
+
+def schedule_file(next_change: str | None) -> bytes:
+    """api/schedule.json: {"nextChange": "YYYY-MM-DDTHH:MM:SSZ" or null}."""
+    return (json.dumps({"nextChange": next_change}) + "\n").encode()

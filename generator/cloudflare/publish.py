@@ -46,6 +46,47 @@ STEPS = (
 )
 
 
+FETCH_SECONDS = 20
+
+
+def fetch_json(url: str) -> dict | None:
+    """The JSON object at `url`, or None when it cannot be read (not published yet, offline)."""
+    import json
+    import urllib.request
+    try:
+        with urllib.request.urlopen(url, timeout=FETCH_SECONDS) as response:
+            value = json.loads(response.read())
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def due_reason(config: Config, now: str | None = None) -> str | None:
+    """Why the published site (base_url) is behind, or None when it is not: its content version
+    is the local database's, and no item started or ended since the build it serves. A scheduled
+    job runs `biogen publish --if-due` every 15 minutes; most runs then do nothing."""
+    from generator.build.plan import build_time
+    from generator.data.content import local_content
+    from generator.data.migrate import open_migrated
+    published = fetch_json(f"{config.base_url}/api/version.json")
+    if published is None:
+        return f"{config.base_url}/api/version.json cannot be read, so the site may not be published yet"
+    conn = open_migrated(config.database, config.migrations_dir)
+    try:
+        version = local_content(conn).version
+    finally:
+        conn.close()
+    if published.get("contentVersion") != version:
+        return f"the data changed (published content version {published.get('contentVersion')}, local {version})"
+    from generator.build.sitefiles import SCHEDULE_FILE
+    schedule = fetch_json(f"{config.base_url}/{SCHEDULE_FILE}") or {}
+    next_change = schedule.get("nextChange")
+    now = now or build_time()
+    if isinstance(next_change, str) and next_change <= now:
+        return f"an item starts or ends at {next_change}, after the published build"
+    return None
+
+
 def project_name(config: Config) -> str:
     """The Pages project: `name` in wrangler.toml."""
     path = config.site_dir / "wrangler.toml"

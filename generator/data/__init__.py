@@ -4,7 +4,8 @@ Owns the connection (`db`: foreign keys, WAL, busy timeout, the change journal),
 numbered migrations and wrangler's `d1_migrations` table (`migrate`), the profiles as
 frozen dataclasses (`model`), the rules every profile must pass (`validate`), the
 names and rules of a profile's settings (`profile_settings`), the form and rules of the
-hostnames profiles are served on and their map (`domains`), the BioData document
+hostnames profiles are served on and their map (`domains`), the details of links and
+products (detail pages, badges, groups, schedules) and their rules (`item_details`), the BioData document
 the Worker serves (`biodata`), the content hash of a profile
 (`content_hash`) and the rows of the profile tables grouped by profile with their hashes
 (`content`), reading and writing whole profiles in one transaction (`store`), the

@@ -18,7 +18,8 @@ BUSY_TIMEOUT_SECONDS = 10.0
 
 # Every table of a profile's content: what the build renders, the content hash covers,
 # the journal watches and `biogen d1` keeps equal in D1, parents first.
-PROFILE_TABLES = ("profiles", "social_links", "bio_links", "products", "carousel_items", "profile_settings", "domains")
+PROFILE_TABLES = ("profiles", "social_links", "bio_links", "products", "carousel_items", "profile_settings", "domains",
+                  "item_details")
 # The tables whose rows belong to one profile (profile_id), each row keyed by KEYS.
 CHILD_TABLES = PROFILE_TABLES[1:]
 # The lists a profile shows, in order_index order: the BioData's socialLinks, links,
@@ -26,7 +27,7 @@ CHILD_TABLES = PROFILE_TABLES[1:]
 LIST_TABLES = ("social_links", "bio_links", "products", "carousel_items")
 # Each table's primary key: a row's identity when comparing two databases.
 KEYS = {"profiles": "id", **{table: "id" for table in LIST_TABLES}, "profile_settings": "profile_id",
-        "domains": "hostname"}
+        "domains": "hostname", "item_details": "item_id"}
 
 
 def owner_column(table: str) -> str:

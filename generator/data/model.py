@@ -1,6 +1,6 @@
 """Profiles and their children as immutable records, loaded in a fixed number of queries.
 
-`load_profiles()` runs seven queries whatever the number of profiles (one per table,
+`load_profiles()` runs eight queries whatever the number of profiles (one per table,
 ordered by profile), and joins them while streaming, so memory stays flat at
 100,000 profiles. Children come in the order the Worker's `ORDER BY order_index`
 gives: NULL first, then ascending, ties in rowid (insertion) order.
@@ -84,6 +84,24 @@ class Domain(NamedTuple):
     kind: str
 
 
+class ItemDetails(NamedTuple):
+    """A bio link's or a product's row of item_details (generator.data.item_details):
+    its detail page, a product's description, badge and group, and its schedule."""
+
+    item_id: str
+    profile_id: str
+    slug: str | None
+    subtitle: str | None
+    content: str | None
+    cta_text: str | None
+    cta_url: str | None
+    description: str | None
+    badge: str | None
+    group_name: str | None
+    starts_at: str | None
+    ends_at: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """One profile with its children, each tuple already in display order."""
@@ -102,6 +120,7 @@ class Profile:
     carousel_items: tuple[CarouselItem, ...] = ()
     profile_settings: tuple[ProfileSettings, ...] = ()   # one row, or none: every setting at its default
     domains: tuple[Domain, ...] = ()   # its hostnames, in the order they were added
+    item_details: tuple[ItemDetails, ...] = ()   # rows for the links and products that have any
 
     @property
     def main_hostname(self) -> str | None:
@@ -113,6 +132,10 @@ class Profile:
         """The profile's settings row, or None when it has none."""
         return self.profile_settings[0] if self.profile_settings else None
 
+    def details(self) -> dict[str, ItemDetails]:
+        """{item id: its item_details row}; {} for the many profiles without any."""
+        return {row.item_id: row for row in self.item_details}
+
 
 PROFILE_COLUMNS = ("id", "username", "display_name", "tagline", "avatar_url", "cover_url", "created_at", "updated_at")
 CHILDREN = (
@@ -122,8 +145,8 @@ CHILDREN = (
     ("carousel_items", CarouselItem),
 )
 # Every table a profile's content has besides its own row, in db.CHILD_TABLES order:
-# the lists, then the settings, then the hostnames.
-PARTS = CHILDREN + (("profile_settings", ProfileSettings), ("domains", Domain))
+# the lists, then the settings, then the hostnames, then the items' details.
+PARTS = CHILDREN + (("profile_settings", ProfileSettings), ("domains", Domain), ("item_details", ItemDetails))
 # Every column of the profile tables as the migrations in this repository make them.
 MODEL_COLUMNS = {"profiles": list(PROFILE_COLUMNS), **{table: list(row._fields) for table, row in PARTS}}
 

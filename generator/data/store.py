@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from generator.data.biodata import biodata_json
 from generator.data.db import CHILD_TABLES, LIST_TABLES
 from generator.errors import BiogenError, DatabaseError
+from generator.data.item_details import COLUMNS as DETAIL_COLUMNS
 from generator.data.model import CHILDREN, Profile, load_profiles
 from generator.data.profile_settings import COLUMNS as SETTINGS_COLUMNS, is_default
 from generator.data.validate import username_problem
@@ -85,14 +86,15 @@ def require_profile(conn: sqlite3.Connection, username: str) -> Profile:
 
 
 def insert_profile(conn: sqlite3.Connection, username: str, content: dict, children: dict[str, list[tuple]],
-                   now: str) -> str:
-    """Insert a new profile and its children (in list order); returns its id."""
+                   now: str, details: dict[str, list[dict | None]] | None = None) -> str:
+    """Insert a new profile and its children (in list order), with the details of its links
+    and products ({table: [{item_details column: value} or None, one per row]}); returns its id."""
     profile_id = new_id()
     conn.execute(f"INSERT INTO profiles (id, username, {', '.join(PROFILE_CONTENT)}, created_at, updated_at) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                  (profile_id, username, *(content[c] for c in PROFILE_CONTENT), now, now))
     for table, rows in children.items():
-        insert_children(conn, profile_id, table, rows)
+        insert_children(conn, profile_id, table, rows, (details or {}).get(table))
     return profile_id
 
 
@@ -103,19 +105,31 @@ def update_profile(conn: sqlite3.Connection, profile_id: str, content: dict, now
                  (*(content[c] for c in PROFILE_CONTENT), now, profile_id))
 
 
-def replace_children(conn: sqlite3.Connection, profile_id: str, table: str, rows: list[tuple]) -> None:
-    """Replace every row of `table` belonging to the profile with `rows`, in that order."""
+def replace_children(conn: sqlite3.Connection, profile_id: str, table: str, rows: list[tuple],
+                     details: list[dict | None] | None = None) -> None:
+    """Replace every row of `table` belonging to the profile with `rows`, in that order,
+    and the old rows' details with `details` (one per row, None for a row without)."""
+    conn.execute(f"DELETE FROM item_details WHERE profile_id = ? AND item_id IN "
+                 f"(SELECT id FROM {_child(table)} WHERE profile_id = ?)", (profile_id, profile_id))
     conn.execute(f"DELETE FROM {_child(table)} WHERE profile_id = ?", (profile_id,))
-    insert_children(conn, profile_id, table, rows)
+    insert_children(conn, profile_id, table, rows, details)
 
 
-def insert_children(conn: sqlite3.Connection, profile_id: str, table: str, rows: list[tuple]) -> None:
-    """Insert `rows` (values in CHILD_COLUMNS order) with order_index 0..n-1 and new ids."""
+def insert_children(conn: sqlite3.Connection, profile_id: str, table: str, rows: list[tuple],
+                    details: list[dict | None] | None = None) -> None:
+    """Insert `rows` (values in CHILD_COLUMNS order) with order_index 0..n-1 and new ids,
+    and each row's details (item_details columns) where `details` has them."""
     columns = CHILD_COLUMNS[_child(table)]
+    ids = [new_id() for _ in rows]
     conn.executemany(
         f"INSERT INTO {table} (id, profile_id, {', '.join(columns)}, order_index) "
         f"VALUES (?, ?, {', '.join('?' for _ in columns)}, ?)",
-        [(new_id(), profile_id, *row, index) for index, row in enumerate(rows)])
+        [(ids[index], profile_id, *row, index) for index, row in enumerate(rows)])
+    conn.executemany(
+        f"INSERT INTO item_details (item_id, profile_id, {', '.join(DETAIL_COLUMNS)}) "
+        f"VALUES (?, ?, {', '.join('?' for _ in DETAIL_COLUMNS)})",
+        [(item_id, profile_id, *(values.get(c) for c in DETAIL_COLUMNS))
+         for item_id, values in zip(ids, details or ()) if values])
 
 
 def write_settings(conn: sqlite3.Connection, profile_id: str, values: dict[str, object]) -> None:

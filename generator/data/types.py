@@ -13,7 +13,7 @@ from generator.data.migrate import discover
 
 TYPE_NAMES = {"profiles": "ProfileRow", "social_links": "SocialLinkRow", "bio_links": "BioLinkRow",
               "products": "ProductRow", "carousel_items": "CarouselItemRow",
-              "profile_settings": "ProfileSettingsRow", "domains": "DomainRow"}
+              "profile_settings": "ProfileSettingsRow", "domains": "DomainRow", "item_details": "ItemDetailsRow"}
 
 
 def ts_type(declared: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.errors import Problem
+from generator.data.item_details import profile_item_problems
 from generator.data.model import CHILDREN, Profile
 from generator.data.domains import profile_domain_problems
 from generator.data.profile_settings import row_problems
@@ -220,8 +221,14 @@ def profile_problems(profile: Profile, content_dir: Path | None = None) -> list[
     """Every rule `profile` breaks, each located by table, row id and column."""
     if (_plainly_valid(profile) and not (profile.profile_settings and row_problems(profile.profile_settings[0]))
             and not profile.domains):
-        return []
+        return _item_problems(profile) if profile.item_details else []
     return _detailed_problems(profile, content_dir)
+
+
+def _item_problems(profile: Profile) -> list[Problem]:
+    name = profile.username if isinstance(profile.username, str) else repr(profile.username)
+    return [Problem(name, "item_details", str(item_id), column, message)
+            for item_id, column, message in profile_item_problems(profile, link_problem)]
 
 
 def _detailed_problems(profile: Profile, content_dir: Path | None) -> list[Problem]:
@@ -239,7 +246,7 @@ def _detailed_problems(profile: Profile, content_dir: Path | None) -> list[Probl
                              f"{message} (or reset it: `biogen profile set {name} {column}=`)")
                      for column, message in row_problems(row)]
     problems += profile_domain_problems(profile, name)
-    return problems
+    return problems + _item_problems(profile)
 
 
 def _plainly_valid(profile: Profile) -> bool:

@@ -4,8 +4,11 @@ profile and field any failure belongs to."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +16,9 @@ from pathlib import Path
 from generator.config import Config
 from generator.errors import Problem
 from generator.data.validate import image_problem, local_file_problem, local_image_path
+
+# A Markdown image's destination: `![alt](path "title")` (what generator.build.markdown draws).
+MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +65,14 @@ def image_uses(conn: sqlite3.Connection, profile_ids: list[str] | None) -> list[
                    f"WHERE t.{column} IS NOT NULL AND t.{column} != '' {where}")
         uses += [(username, table, row_id, column, reference, role)
                  for username, row_id, reference in conn.execute(sql, params)]
+    # Images in detail pages' Markdown bodies: files under content/ only (remote ones show
+    # as their alt text), found by MARKDOWN_IMAGE; the renderer draws those prepared here.
+    sql = ("SELECT p.username, d.item_id, d.content FROM item_details d JOIN profiles p ON p.id = d.profile_id "
+           f"WHERE d.content LIKE '%![%' {where}")
+    for username, item_id, content in conn.execute(sql, params):
+        uses += [(username, "item_details", item_id, "content", reference, "body")
+                 for reference in dict.fromkeys(MARKDOWN_IMAGE.findall(content))
+                 if "://" not in reference and not reference.startswith("//")]
     return uses
 
 
@@ -102,3 +116,14 @@ def _checkable(reference: str, config: Config) -> bool:
     if reference.lower().startswith(("http:", "https:")):
         return True
     return local_file_problem(reference, config.content_dir) is None
+
+
+def media_stats(config: Config, files: set[str]) -> list[tuple]:
+    """(file, size, mtime) of the local images used, so the next build sees them change
+    (build/plan.py compares them)."""
+    rows = []
+    for file in sorted(files):
+        with contextlib.suppress(OSError):
+            stat = os.stat(config.content_dir / file)
+            rows.append((file, stat.st_size, stat.st_mtime_ns, ""))
+    return rows

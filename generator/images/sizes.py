@@ -39,6 +39,8 @@ ROLES: dict[str, Role] = {
     "product": Role("product", 200, 200, "square"),
     "logo": Role("logo", 48, 48, "fit"),
     "background": Role("background", 640, 160, "fill", max_width=1280),
+    # An image in a detail page's Markdown body: the ~640 px column, its own aspect kept.
+    "body": Role("body", 640, None, "fit", max_width=1280),
 }
 DENSITIES = (1, 2, 3)
 

@@ -29,11 +29,17 @@ const DEFAULT_DOCUMENT = JSON.stringify({
   aiTools: [],
 });
 // A profile's tables besides its own row, in the order of biogen's db.CHILD_TABLES (the content
-// hash lists them so): the four lists, then its settings (at most one row).
-const CHILD_TABLES = ["social_links", "bio_links", "products", "carousel_items", "profile_settings"];
-// What the content hash covers: those, then the profile's hostnames (migrations/0005_domains.sql),
-// which are not part of the document.
-const HASHED_TABLES = [...CHILD_TABLES, "domains"];
+// hash lists them so): the four lists, then its settings (at most one row), then the hostnames
+// (migrations/0005_domains.sql), then the details of its links and products (0006_rich_content.sql).
+const HASHED_TABLES = ["social_links", "bio_links", "products", "carousel_items", "profile_settings", "domains",
+  "item_details"];
+// The ones a document is made from: all but the hostnames, which are not part of it.
+const CHILD_TABLES = HASHED_TABLES.filter((table) => table !== "domains");
+// An item's details and their keys in its entry (generator/data/item_details.py), in order.
+const PRODUCT_KEYS = [["description", "description"], ["badge", "badge"], ["group", "group_name"]];
+const DETAIL_KEYS = [["subtitle", "subtitle"], ["content", "content"], ["ctaText", "cta_text"],
+  ["ctaUrl", "cta_url"], ["slug", "slug"]];
+const SCHEDULE_KEYS = [["startsAt", "starts_at"], ["endsAt", "ends_at"]];
 // Each settings column and its place in the document (generator/data/profile_settings.py), in
 // the document's order; a switch (0 or 1) is written as false or true.
 const SETTINGS = [
@@ -61,12 +67,33 @@ async function loadProfile(db, username) {
   const profile = await db.prepare("SELECT * FROM profiles WHERE username = ?1").bind(username).first();
   if (!profile) return null;
   // ORDER BY order_index puts NULL first; rowid keeps insertion order among ties, as biogen does.
-  const queries = CHILD_TABLES.map((table) => db.prepare(table === "profile_settings"
-    ? "SELECT * FROM profile_settings WHERE profile_id = ?1"
+  const queries = CHILD_TABLES.map((table) => db.prepare(table === "profile_settings" || table === "item_details"
+    ? `SELECT * FROM ${table} WHERE profile_id = ?1`
     : `SELECT * FROM ${table} WHERE profile_id = ?1 ORDER BY order_index, rowid`).bind(profile.id));
   const results = await db.batch(queries);
-  const [social, links, products, tools, settings] = results.map((r) => r.results);
-  return { profile, social, links, products, tools, settings: settings[0] ?? null };
+  const [social, links, products, tools, settings, details] = results.map((r) => r.results);
+  return { profile, social, links, products, tools, settings: settings[0] ?? null,
+    details: new Map(details.map((row) => [row.item_id, row])) };
+}
+
+function isLive(row, now) {
+  // Started and not ended at `now` (times are stored as YYYY-MM-DDTHH:MM:SSZ, so they compare as
+  // text), as biogen's build decides at its own time: the two differ only for an item whose time
+  // passed since the last publish, which `biogen publish --if-due` bounds.
+  return !row || ((row.starts_at === null || row.starts_at <= now) && (row.ends_at === null || now < row.ends_at));
+}
+
+function itemParts(row, isProduct) {
+  // The keys an item's details add to its entry, only those set: none without a row.
+  if (!row) return {};
+  const parts = {};
+  for (const [key, column] of isProduct ? PRODUCT_KEYS : []) if (row[column] !== null) parts[key] = text(row[column]);
+  if (row.content !== null) {
+    parts.detailContent = {};
+    for (const [key, column] of DETAIL_KEYS) if (row[column] !== null) parts.detailContent[key] = text(row[column]);
+  }
+  for (const [key, column] of SCHEDULE_KEYS) if (row[column] !== null) parts[key] = text(row[column]);
+  return parts;
 }
 
 function settingsParts(row) {
@@ -83,8 +110,11 @@ function settingsParts(row) {
   return Object.fromEntries(Object.entries(parts).filter(([, part]) => Object.keys(part).length > 0));
 }
 
-function bioData({ profile, social, links, products, tools, settings }) {
+function bioData({ profile, social, links, products, tools, settings, details }, now) {
   // Keys in the current Worker's order; JSON.stringify escapes exactly what biogen's build does.
+  // Only the links and products live at `now` (the request's time), numbered as shown.
+  links = links.filter((b) => isLive(details.get(b.id), now));
+  products = products.filter((p) => isLive(details.get(p.id), now));
   return JSON.stringify({
     profile: {
       name: text(profile.display_name),
@@ -95,14 +125,25 @@ function bioData({ profile, social, links, products, tools, settings }) {
     },
     links: links.map((b, i) => ({
       id: i + 1, name: text(b.name), url: text(b.url), description: text(b.description),
-      backgroundImage: text(b.background_image),
+      backgroundImage: text(b.background_image), ...itemParts(details.get(b.id), false),
     })),
     products: products.map((p, i) => ({
       id: i + 1, name: text(p.name), image: text(p.image_url), price: text(p.price), url: text(p.url),
+      ...itemParts(details.get(p.id), true),
     })),
     aiTools: tools.map((c, i) => ({ id: i + 1, name: text(c.name), logo: text(c.logo_url), url: text(c.url) })),
     ...settingsParts(settings),
   });
+}
+
+function cacheSeconds(details, now) {
+  // An hour, or until the next item starts or ends if that comes sooner (KV keeps a key at least
+  // 60 s), so a cached document never shows an item more than a minute past its time.
+  const next = [...details.values()].flatMap((row) => [row.starts_at, row.ends_at])
+    .filter((time) => time !== null && time > now).sort()[0];
+  if (!next) return CACHE_SECONDS;
+  const seconds = Math.ceil((Date.parse(next) - Date.parse(now)) / 1000);
+  return Math.max(60, Math.min(CACHE_SECONDS, seconds));
 }
 
 async function contentVersion(db, profile) {
@@ -144,10 +185,11 @@ async function answer(env, username, fallback = false) {
   const found = await loadProfile(env.DB, username);
   if (!found && fallback) return json(DEFAULT_DOCUMENT, 200, { "x-cache": "default" });
   if (!found) return json(JSON.stringify({ error: `no profile named ${username}` }), 404);
-  const body = bioData(found);
+  const now = new Date().toISOString().slice(0, 19) + "Z";
+  const body = bioData(found, now);
   const version = await contentVersion(env.DB, found.profile);
   if (env.CONFIG_CACHE) {
-    await env.CONFIG_CACHE.put(key, body, { expirationTtl: CACHE_SECONDS, metadata: { version } });
+    await env.CONFIG_CACHE.put(key, body, { expirationTtl: cacheSeconds(found.details, now), metadata: { version } });
   }
   return json(body, 200, { "x-content-version": version, "x-cache": "miss" });
 }
