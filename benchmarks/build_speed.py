@@ -216,13 +216,20 @@ def bench_directory(size: int, runs: int, workdir: Path) -> dict[str, dict[str, 
     return figures
 
 
+def plain_and(size: int, workdir: Path, variant: str, **synthetic) -> dict[str, Path]:
+    """The plain site of `size` profiles and the same profiles as `variant` (make_site's
+    `synthetic` options), each made once and kept in `workdir` for later runs."""
+    sites = {"plain": workdir / f"site-{size}", variant: workdir / f"site-{size}-{variant}"}
+    for name, site in sites.items():
+        if not (site / "content" / "bio.db").exists():
+            print(f"making a site of {size:,} profiles ({name}) ...", flush=True)
+            make_site(site, size, **(synthetic if name == variant else {}))
+    return sites
+
+
 def bench_themes(size: int, runs: int, workdir: Path) -> dict[str, list]:
     """From-scratch builds of the plain and the themed site in turn, and one changed setting."""
-    sites = {"plain": workdir / f"site-{size}", "themed": workdir / f"site-{size}-themed"}
-    for variant, site in sites.items():
-        if not (site / "content" / "bio.db").exists():
-            print(f"making a site of {size:,} profiles ({variant}) ...", flush=True)
-            make_site(site, size, settings=variant == "themed")
+    sites = plain_and(size, workdir, "themed", settings=True)
     biogen = [sys.executable, "-m", "generator", "build"]
     figures: dict[str, list] = {"plain": [], "themed": [], "ratio": [], "setting": [], "setting_inside": []}
     for run in range(runs):
@@ -258,11 +265,7 @@ def bench_themes(size: int, runs: int, workdir: Path) -> dict[str, list]:
 
 def bench_details(size: int, runs: int, workdir: Path) -> dict[str, list]:
     """From-scratch builds of the plain site and the one whose every link has a detail page, in turn."""
-    sites = {"plain": workdir / f"site-{size}", "details": workdir / f"site-{size}-details"}
-    for variant, site in sites.items():
-        if not (site / "content" / "bio.db").exists():
-            print(f"making a site of {size:,} profiles ({variant}) ...", flush=True)
-            make_site(site, size, details=variant == "details")
+    sites = plain_and(size, workdir, "details", details=True)
     biogen = [sys.executable, "-m", "generator", "build"]
     figures: dict[str, list] = {"plain": [], "details": [], "plain_files": [], "details_files": []}
     for run in range(runs):

@@ -18,12 +18,11 @@ from generator.data.biodata import biodata_json, to_biodata
 from generator.data.content_hash import profile_hash
 from generator.data.item_details import (COLUMNS, is_live, next_change, schedule_warnings, slug_from_name,
                                          unique_slug, value_problem)
-from generator.data.migrate import create_database
 from generator.data.model import ItemDetails, load_profiles, profile_row
 from generator.data.validate import link_problem, profile_problems
 from generator.errors import DocumentError
+from test_export import empty_site
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 RICH = {
     "profile": {"name": "Linh", "tagline": "", "avatar": "", "coverImage": "", "socialLinks": []},
@@ -45,17 +44,6 @@ RICH = {
     ],
     "aiTools": [],
 }
-
-
-def empty_site(folder: Path) -> Path:
-    folder.mkdir()
-    (folder / "biogen.toml").write_text('base_url = "https://copy.example.com"\n')
-    create_database(folder / "content" / "bio.db", MIGRATIONS)
-    conn = sqlite3.connect(folder / "content" / "bio.db")
-    with conn:
-        conn.execute("DELETE FROM profiles")
-    conn.close()
-    return folder
 
 
 def run(site: Path, *args: str):
