@@ -538,12 +538,17 @@ def _lighthouse(url: str, report: Path, extra_flags: list[str] = ()) -> dict:
                f"--chrome-flags={' '.join([*CHROMIUM_ARGS, *extra_flags])}", "--output=json", f"--output-path={report}",
                f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}", "--quiet"]
     # Lighthouse sometimes fails to record the page load's trace ("Runtime error
-    # encountered ... NO_NAVSTART", seen once in CI): that says nothing about the page,
-    # so such a run is made again, at most twice.
-    for _ in range(3):
+    # encountered ... NO_NAVSTART": the trace lacks the main frame's navigationStart).
+    # That says nothing about the page. It comes in bursts: one CI run had it 3 times in
+    # a row on one case, back to back, and never again in its other ~230 runs. So such a
+    # run is made again after a pause that grows (2, 5, 10, 20, 40 s), at most 5 times.
+    for pause in (2, 5, 10, 20, 40, None):
         run = subprocess.run(command, capture_output=True, text=True, timeout=240)
-        if run.returncode == 0 or "Runtime error encountered" not in run.stderr:
+        if run.returncode == 0 or "Runtime error encountered" not in run.stderr or pause is None:
             break
+        print(f"Lighthouse could not record {url} ({run.stderr.strip().splitlines()[-1][-120:]}): "
+              f"run again in {pause} s")
+        time.sleep(pause)
     assert run.returncode == 0 and report.is_file(), f"Lighthouse failed on {url}: {run.stderr[-2000:]}"
     return json.loads(report.read_text(encoding="utf-8"))
 
