@@ -58,7 +58,7 @@ class CardText(NamedTuple):
 @functools.cache
 def _coverage() -> tuple[list[int], list[int]]:
     starts, ends = [], []
-    for line in (FONTS / "coverage.txt").read_text().split():
+    for line in (FONTS / "coverage-text.txt").read_text().split():
         start, end = line.split("-")
         starts.append(int(start, 16))
         ends.append(int(end, 16))
