@@ -10,7 +10,7 @@ from PIL import Image, ImageChops, ImageDraw, features
 
 from generator.share.card import (_smaller, ELLIPSIS, HEIGHT, MARGIN, NAME_FLOOR, NAME_SIZES, TAGLINE_FLOOR,
                                   TAGLINE_SIZES, WIDTH, direction_of, fit_text, social_card)
-from generator.share.card_fonts import clusters, drawable, face_of, font, line_width, runs
+from generator.share.card_fonts import _coverage, clusters, drawable, face_of, font, line_width, runs
 from sitekit import build_site, execute, make_site, mtimes, snapshot
 
 DARK = dict(page_colour="#0d0f16", text_colour="#f5f5f7", accent="#a99dff")
@@ -137,6 +137,25 @@ def test_cjk_and_emoji_have_fonts_and_each_character_is_a_glyph_not_the_missing_
             assert image.getbbox() is not None and image.tobytes() != missing, cluster
     for emoji in (FAMILY, FLAG, SKIN_TONE, KEYCAP):  # a sequence is one cluster, drawn in colour
         assert clusters(emoji) == [emoji] and coloured(drawn("emoji", emoji)).getbbox() is not None
+
+
+@pytest.mark.parametrize("face", ["text", "cjk", "emoji"])
+def test_the_coverage_lists_name_only_characters_their_fonts_draw(face):
+    # A sample (every 41st listed character, ~550 for the CJK face): each is drawn unlike the
+    # face's missing-glyph box, so a list out of step with its font shows.
+    starts, ends = _coverage(face)
+    listed = [code for start, end in zip(starts, ends) for code in range(start, end + 1)]
+    missing = drawn(face, "\uffff", 20).tobytes()
+    for code in listed[::41]:
+        if face_of(chr(code)) == face:  # "#" and digits are the text face's, ZWJ no face's alone
+            assert drawn(face, chr(code), 20).tobytes() != missing, f"U+{code:04X}"
+
+
+def test_joiners_and_selectors_with_nothing_to_join_are_left_out():
+    for stray in ("\ufe0f", "\u200d", "\U000e0067\U000e007f", "\u20e3", "\ufe0e"):
+        kept = drawable(f"{stray}Ana {stray}🌸")  # neither the letter nor the emoji after it is lost
+        assert drawable(stray) == "" and kept.startswith("Ana ") and kept.endswith("🌸")
+        social_card(name=stray + "東京", tagline=stray, avatar=None, cover=None, **DARK)  # drawn, no error
 
 
 @pytest.mark.skipif(not features.check("raqm"), reason="Pillow's basic layout draws an emoji sequence as its parts")

@@ -94,12 +94,18 @@ def _regional(char: str) -> bool:
     return 0x1F1E6 <= ord(char) <= 0x1F1FF
 
 
+def _pictograph(char: str) -> bool:
+    """An emoji a ZWJ may join to another (not a keycap's digit, a flag's letter, a modifier)."""
+    return (char not in "#*0123456789" and not _emoji_part(char) and not _regional(char)
+            and covers("emoji", char))
+
+
 def clusters(text: str) -> list[str]:
     """`text` cut where a cut may fall: never inside a letter with its marks or an emoji sequence."""
     found: list[str] = []
     for char in text:
         if found and (unicodedata.category(char) in ("Mn", "Mc", "Me") or char == TEXT_STYLE or _emoji_part(char)
-                      or found[-1].endswith(ZWJ)
+                      or found[-1].endswith(ZWJ) and _pictograph(found[-1][0]) and _pictograph(char)
                       or _regional(char) and len(found[-1]) == 1 and _regional(found[-1])):
             found[-1] += char
         else:
@@ -108,7 +114,11 @@ def clusters(text: str) -> list[str]:
 
 
 def face_of(cluster: str) -> str | None:
-    """The face that draws `cluster`, or None when none does."""
+    """The face that draws `cluster`, or None when none does (nor a joiner, selector,
+    keycap or tag with no emoji before it: drawn alone it is nothing, and raqm fails)."""
+    code = ord(cluster[0])
+    if cluster[0] in (ZWJ, TEXT_STYLE, EMOJI_STYLE, KEYCAP) or 0xE0020 <= code <= 0xE007F:
+        return None
     sequence = any(_emoji_part(char) or _regional(char) for char in cluster[1:]) or _regional(cluster[0])
     if sequence and covers("emoji", cluster[0]):
         return "emoji"
