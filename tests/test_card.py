@@ -8,8 +8,9 @@ import re
 import pytest
 from PIL import Image, ImageChops, ImageDraw, features
 
+from generator.data.text import text_direction
 from generator.share.card import (_smaller, ELLIPSIS, HEIGHT, MARGIN, NAME_FLOOR, NAME_SIZES, TAGLINE_FLOOR,
-                                  TAGLINE_SIZES, WIDTH, direction_of, fit_text, social_card)
+                                  TAGLINE_SIZES, WIDTH, fit_text, social_card)
 from generator.share.card_fonts import _coverage, clusters, drawable, face_of, font, line_width, runs
 from sitekit import build_site, execute, make_site, mtimes, snapshot
 
@@ -22,7 +23,7 @@ def site(tmp_path):
 
 
 def widths(text, weight="bold"):
-    return [line_width(line, weight, text.size, direction_of(line)) for line in text.lines]
+    return [line_width(line, weight, text.size, text_direction(line)) for line in text.lines]
 
 
 def test_a_short_name_is_one_line_at_the_largest_size():

@@ -55,9 +55,6 @@ class CardText(NamedTuple):
     lines: tuple[str, ...]
 
 
-# The direction of one text: the pages' rule (generator.data.text).
-direction_of = text_direction
-
 
 def _wrap(text: str, fits, max_lines: int) -> list[str] | None:
     """Greedy lines of whole words (a word too long for a line is cut between characters);
@@ -100,7 +97,7 @@ def _ellipsized(text: str, fits, max_lines: int) -> list[str]:
 def fit_text(text: str, weight: str, sizes: tuple[int, ...], floor: int, max_lines: int,
              width: int = TEXT_WIDTH) -> CardText:
     """The largest size and lines at which `text` fits `width`: shrink, then wrap, then ellipsis."""
-    direction = direction_of(text)
+    direction = text_direction(text)
 
     def fitting(size):
         return lambda line: line_width(line, weight, size, direction) <= width
@@ -156,7 +153,7 @@ def social_card(*, name: str, tagline: str, avatar: Image.Image | None, cover: I
         ImageDraw.Draw(card).rectangle((0, HEIGHT - 16, WIDTH, HEIGHT), fill=_hex(accent))
         ink = _hex(text_colour)
         muted = tuple(round(a * 0.8 + b * 0.2) for a, b in zip(ink, _hex(page_colour)))
-    direction = direction_of(name or tagline)
+    direction = text_direction(name or tagline)
     rtl = direction == "rtl"
     draw = ImageDraw.Draw(card)
     text_left = MARGIN if rtl else MARGIN + AVATAR + 56
@@ -181,7 +178,7 @@ def social_card(*, name: str, tagline: str, avatar: Image.Image | None, cover: I
     for (weight, text, colour, spacing), height in zip(blocks, heights):
         ascent = font("text", weight, text.size).getmetrics()[0]  # every face on the text face's baseline
         for line in text.lines:
-            line_direction = direction_of(line) if direction_of(line) == "rtl" else direction
+            line_direction = text_direction(line) if text_direction(line) == "rtl" else direction
             draw_line(draw, text_left + width if rtl else text_left, y + ascent, line, weight=weight,
                       size=text.size, fill=colour, direction=line_direction, right=rtl)
             y += round(text.size * spacing)
