@@ -224,6 +224,15 @@ def test_saving_an_untouched_form_writes_nothing_even_with_line_breaks(site, bro
     assert dump(site) == before
 
 
+def test_unknown_editor_addresses_are_not_found_and_the_bare_prefix_leads_in(browser):
+    assert browser.get("/_edit/static/../../biogen.toml").status_code == 404
+    assert browser.get("/_edit/static/secret.css").status_code == 404
+    assert browser.get("/_edit/nothing/here").status_code == 404
+    answer = browser.get("/_edit")
+    assert answer.status_code == 303 and answer.headers["location"] == "/_edit/"
+    assert browser.get("/_edit/static/editor.css").headers["content-type"] == "text/css; charset=utf-8"
+
+
 def test_a_form_for_a_profile_deleted_elsewhere_says_so(site, browser):
     form = open_form(browser, "/_edit/p/ana")
     execute(site, "DELETE FROM profiles WHERE id = 'p-ana'")
@@ -248,6 +257,7 @@ def test_browsers_line_break_changes_keep_the_stored_value():
     tagline, name = forms.PROFILE_FIELDS[1], forms.PROFILE_FIELDS[0]
     assert forms.as_submitted(tagline, "a\nb", "a\r\nb") == "a\nb"
     assert forms.as_submitted(tagline, "a\r\nb", "a\r\nb") == "a\r\nb"
+    assert forms.as_submitted(tagline, "a\rb", "a\r\nb") == "a\rb"      # a lone CR is parsed as LF
     assert forms.as_submitted(tagline, "a", "a\r\nb") == "a\nb"
     assert forms.as_submitted(tagline, "a", "") is None
     assert forms.as_submitted(name, "Ana\nSouza", "AnaSouza") == "Ana\nSouza"   # an <input> drops line breaks

@@ -105,6 +105,20 @@ def test_a_change_without_its_forms_csrf_token_is_refused(site):
     assert dump(site) != before
 
 
+@pytest.mark.parametrize("path, change", [("/_edit/new", {"username": "zoe", "display_name": "Zoe"}),
+                                          ("/_edit/p/ana/rename", {"username": "ana2"}),
+                                          ("/_edit/p/ana/delete", {})])
+def test_every_form_needs_its_own_token(site, path, change):
+    browser = client(site)
+    form = open_form(browser, path) | change
+    before = dump(site)
+    for token in (None, csrf_token(SECRET, "/_edit/p/ana")):
+        data = {k: v for k, v in form.items() if k != "csrf"} | ({} if token is None else {"csrf": token})
+        assert post(browser, path, data).status_code == 403
+    assert dump(site) == before
+    assert post(browser, path, form).status_code == 303
+
+
 def test_csrf_tokens_are_bound_to_the_secret_and_the_form():
     token = csrf_token("s", "/_edit/p/ana")
     assert csrf_ok("s", "/_edit/p/ana", token)

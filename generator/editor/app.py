@@ -250,7 +250,7 @@ def _confirm_delete(editor: Editor, username: str, changed: bool) -> Response:
 async def static_file(request: Request) -> Response:
     name = request.path_params["name"]
     if name not in STATIC_FILES:
-        return _not_here(request)
+        return await _not_here(request)
     body = resources.files("generator.editor").joinpath("static", name).read_bytes()
     return Response(body, 200, headers=dict(EDITOR_HEADERS), media_type=STATIC_FILES[name])
 
@@ -300,6 +300,7 @@ def make_app(config: Config, *, secret: str, host: str, port: int) -> Starlette:
     post = ["GET", "POST"]
     routes = [
         Route(EDIT_PREFIX, profiles_page, methods=["GET"]),
+        Route(EDIT_PREFIX.rstrip("/"), lambda request: _see(EDIT_PREFIX), methods=["GET"]),
         Route(f"{EDIT_PREFIX}new", new_profile, methods=post),
         Route(EDIT_PREFIX + "p/{username}", profile_page, methods=post),
         Route(EDIT_PREFIX + "p/{username}/rename", rename_page, methods=post),

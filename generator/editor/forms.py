@@ -3,7 +3,8 @@ its values make, the build's rules located on its fields, and what changed under
 
 Browsers change some text on the way: an `<input>` drops line breaks from its value and
 a `<textarea>` sends them as CR LF (HTML, "value sanitization" and form submission).
-A value that differs from the stored one only by that is the stored one, so opening a
+(and an HTML parser reads a lone CR as LF). A value that differs from the stored one
+only by that is the stored one, so opening a
 form and saving it never rewrites what the user did not touch.
 """
 
@@ -56,7 +57,7 @@ def as_submitted(field: Field, stored: object, submitted: str) -> str | None:
     the stored value when the browser only changed its line breaks."""
     if field.multiline:
         submitted = submitted.replace("\r\n", "\n")
-        if isinstance(stored, str) and stored.replace("\r\n", "\n") == submitted:
+        if isinstance(stored, str) and stored.replace("\r\n", "\n").replace("\r", "\n") == submitted:
             return stored
     elif isinstance(stored, str) and stored.replace("\r", "").replace("\n", "") == submitted:
         return stored

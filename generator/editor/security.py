@@ -34,10 +34,9 @@ MAX_BODY_BYTES = 256 * 1024
 ALLOWED_METHODS = {"GET", "HEAD", "POST"}
 
 # The editor's own pages: its files only, no inline script or style, forms posted to
-# itself, framed by nothing but itself. img-src allows https: for remote avatars.
+# itself, framed by nothing but itself.
 EDITOR_POLICY = "; ".join([
     "default-src 'self'",
-    "img-src 'self' https:",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
