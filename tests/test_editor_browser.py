@@ -39,3 +39,42 @@ def test_a_browser_edits_a_profile_and_sees_its_page_change(tmp_path):
         phone.keyboard.press("Tab")
         assert phone.evaluate("document.activeElement.textContent") == "Skip to the content"
         context.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violation_on_any_editor_page(tmp_path, scheme):
+    from test_quality import AXE, AXE_TAGS, INSTALL_TOOLS
+    if not AXE.is_file():
+        pytest.skip(f"axe-core is not installed: {INSTALL_TOOLS}")
+    axe = AXE.read_text(encoding="utf-8")
+    site = make_site(tmp_path / "site")
+    problems = []
+    with serving(site) as running, launched_chromium() as chromium:
+        for viewport in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):
+            context = chromium.new_context(viewport=viewport, color_scheme=scheme)
+            page = context.new_page()
+            page.goto(running.entry)
+
+            def check(where: str) -> None:
+                # Evaluated through DevTools, so the editor's CSP (no inline script) does not block it.
+                page.evaluate(axe)
+                result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                                       " resultTypes: ['violations']})", AXE_TAGS)
+                problems.extend(f"{where} at {viewport['width']} px: axe {v['id']}: {v['help']}"
+                                for v in result["violations"])
+            for path in ("/_edit/", "/_edit/?q=zzz", "/_edit/new", "/_edit/p/ana", "/_edit/p/ana/rename",
+                         "/_edit/p/ana/delete", "/_edit/p/nobody"):
+                page.goto(running.url + path)
+                check(path)
+            page.goto(running.url + "/_edit/p/ana")   # a refused save: problems beside their fields
+            page.fill("#avatar_url", "javascript:alert(1)")
+            page.click("button[type=submit]")
+            check("a refused save")
+            page.goto(running.url + "/_edit/new")
+            page.fill("#username", "api")
+            page.fill("#display_name", "Reserved")
+            page.click("button[type=submit]")
+            check("a refused new profile")
+            context.close()
+    assert not problems, "\n".join(problems)
