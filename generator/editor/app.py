@@ -32,8 +32,8 @@ from generator.data import db
 from generator.data.migrate import open_migrated
 from generator.editor import actions, forms
 from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, MAX_BODY_BYTES, Guard, csrf_ok, csrf_token
-from generator.errors import BiogenError
 from generator.preview.routing import PagesSite, Response as PagesResponse
+from generator.preview.server import describe_failure
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +71,9 @@ class Editor:
                 self.config = load_config(self.config.site_dir)
                 build(self.config)
                 self.build_failure = None
-            except BiogenError as error:
-                self.build_failure = str(error)
-                log.error("%s", error)
+            except Exception as error:  # noqa: BLE001 (what was saved stays saved; the pages say why the site lags)
+                self.build_failure = str(describe_failure(error, self.config.site_dir))
+                log.error("%s", self.build_failure)
 
     def page(self, template: str, status: int = 200, **context) -> Response:
         body = self.templates.get_template(template).render(failure=self.build_failure, **context)
