@@ -1,6 +1,6 @@
 """The biogen command line: each command parses its options and calls one function.
 
-Longer than ~400 lines for a reason: one click group of 18 commands, each a few
+Longer than ~400 lines for a reason: one click group of 19 commands, each a few
 lines that parse options and call into the package (the work happens there, never
 here), with the help text of every command and option beside its code. Read from
 the top, it is the index of what biogen can do.
@@ -187,6 +187,17 @@ def serve(site_dir: Path, quiet: bool, watch: bool, host: str, port: int, open_b
     from generator.preview.serve import serve_site
     serve_site(site_dir, host=host, port=port, watch=watch, open_browser=open_browser,
                report=(lambda message: None) if quiet else click.echo)
+
+
+@cli.command()
+@site_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback: this machine only).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the editor in the default browser.")
+def edit(site_dir: Path, quiet: bool, host: str, port: int, open_browser: bool) -> None:
+    """Edit profiles in the browser, beside their built pages (a local editor under /_edit/)."""
+    from generator.editor.server import edit_site
+    edit_site(site_dir, host=host, port=port, open_browser=open_browser, report=click.echo)
 
 
 # ---- authoring: init, import, export, profile ----------------------------------------

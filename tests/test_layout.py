@@ -23,8 +23,9 @@ LAYERS = {
     "generator.authoring": 6,
     "generator.cloudflare": 7,
     "generator.preview": 8,
-    "generator.cli": 9,
-    "generator.__main__": 10,
+    "generator.editor": 9,     # the browser editor (`biogen edit`)
+    "generator.cli": 10,
+    "generator.__main__": 11,
 }
 # A module longer than this says why in its docstring, in a paragraph of its own.
 MAX_LINES = 400

@@ -1,0 +1,14 @@
+"""`biogen edit`: a local editor in the browser, beside the page it edits.
+
+Owns the editor's web app under `/_edit/` (`app`: profiles listed, created, renamed,
+deleted, and one profile's own fields edited), the pure logic of its forms (`forms`:
+a form's values as a would-be Profile, the build's rules per field, what changed
+under an open form), the guard every request passes (`security`: the per-run secret
+and its cookie, the Host, Origin and CSRF checks, the editor's headers), and the
+server that runs it on uvicorn (`server`). Its Jinja templates (`templates/`) and
+stylesheet (`static/`) are its own, apart from the site's, served from the package.
+Every other path is the built site answered as Cloudflare Pages answers it, through
+generator.preview.routing. May import every layer below it: `data`, `images`,
+`build`, `authoring`, `cloudflare` and `preview`; nothing below imports it, so no
+editor code can reach a build's output.
+"""

@@ -1,0 +1,315 @@
+"""The editor's web app: its pages under `/_edit/`, and every other path answered as
+Cloudflare Pages answers it from the built site, so the page beside the form is the
+real one, with its `_headers`.
+
+Every page is a plain form: a save posts, and the answer redirects (303) to the page
+showing the result; a refused save answers with the form again, the problems next to
+their fields. No script runs. After a write the site is rebuilt (incrementally: one
+profile renders in ~0.15 s) before the redirect, so the reloaded page shows the change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from generator.config import Config, load_config
+from generator.data import db
+from generator.data.migrate import open_migrated
+from generator.editor import actions, forms
+from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, MAX_BODY_BYTES, Guard, csrf_ok, csrf_token
+from generator.preview.routing import PagesSite, Response as PagesResponse
+from generator.preview.server import describe_failure
+
+log = logging.getLogger(__name__)
+
+STATIC_FILES = {"editor.css": "text/css; charset=utf-8"}
+
+
+class Editor:
+    """What the pages share: the site's settings, the secret, and the last rebuild's failure."""
+
+    def __init__(self, config: Config, secret: str):
+        self.config = config
+        self.secret = secret
+        self.build_failure: str | None = None
+        self._build_lock = threading.Lock()
+        self.templates = jinja2.Environment(loader=jinja2.PackageLoader("generator.editor", "templates"),
+                                            autoescape=True, undefined=jinja2.StrictUndefined)
+        self.templates.globals.update(csrf=lambda path: csrf_token(secret, path), path_of=profile_path,
+                                      fields=forms.PROFILE_FIELDS, shown=forms.shown)
+        conn = open_migrated(config.database, config.migrations_dir)  # migrations applied, else a clear error
+        conn.close()
+
+    @contextlib.contextmanager
+    def database(self) -> Iterator:
+        conn = db.connect(self.config.database)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def rebuild(self) -> None:
+        """Build the site (only what changed); a failure is kept and shown on every page."""
+        from generator.build.build import build
+        with self._build_lock:
+            try:
+                self.config = load_config(self.config.site_dir)
+                build(self.config)
+                self.build_failure = None
+            except Exception as error:  # noqa: BLE001 (what was saved stays saved; the pages say why the site lags)
+                self.build_failure = str(describe_failure(error, self.config.site_dir))
+                log.error("%s", self.build_failure)
+
+    def page(self, template: str, status: int = 200, **context) -> Response:
+        body = self.templates.get_template(template).render(failure=self.build_failure, **context)
+        return Response(body, status, headers=dict(EDITOR_HEADERS), media_type="text/html")
+
+
+def profile_path(username: str, action: str = "") -> str:
+    """The editor's address of one profile (and of an action on it)."""
+    return f"{EDIT_PREFIX}p/{quote(username, safe='')}" + (f"/{action}" if action else "")
+
+
+async def read_form(request: Request) -> dict[str, str] | None:
+    """The posted form's text fields, or None when its CSRF token is not this form's."""
+    async with request.form(max_files=0, max_fields=100) as form:
+        values = {key: value for key, value in form.items() if isinstance(value, str)}
+    return values if csrf_ok(request.app.state.editor.secret, request.url.path, values.get(forms.CSRF_FIELD)) else None
+
+
+def _refused() -> Response:
+    return Response("Forbidden: this form's token is missing or wrong; reload the page and try again.\n", 403,
+                    headers=dict(EDITOR_HEADERS), media_type="text/plain")
+
+
+def _editor(request: Request) -> Editor:
+    return request.app.state.editor
+
+
+def _see(path: str) -> Response:
+    return RedirectResponse(path, 303, headers=dict(EDITOR_HEADERS))
+
+
+# -- the pages -------------------------------------------------------------------------
+
+async def profiles_page(request: Request) -> Response:
+    editor = _editor(request)
+    query = request.query_params.get("q", "").strip()
+
+    def find():
+        with editor.database() as conn:
+            return actions.search(conn, query)
+    found, total = await run_in_threadpool(find)
+    return editor.page("profiles.html", query=query, found=found, total=total, limit=actions.LIST_LIMIT,
+                       removed=request.query_params.get("removed", ""))
+
+
+async def new_profile(request: Request) -> Response:
+    editor = _editor(request)
+    if request.method == "GET":
+        return editor.page("new.html", values={"username": "", "display_name": ""}, outcome=actions.Outcome())
+    form = await read_form(request)
+    if form is None:
+        return _refused()
+    values = {"username": form.get("username", "").strip(), "display_name": form.get("display_name", "")}
+
+    def create():
+        with editor.database() as conn:
+            outcome = actions.create(conn, values["username"], values["display_name"])
+        if outcome.done:
+            editor.rebuild()
+        return outcome
+    outcome = await run_in_threadpool(create)
+    if outcome.done:
+        return _see(profile_path(outcome.username) + "?created=1")
+    return editor.page("new.html", 422, values=values, outcome=outcome)
+
+
+async def profile_page(request: Request) -> Response:
+    editor = _editor(request)
+    username = request.path_params["username"]
+    if request.method == "GET":
+        return await run_in_threadpool(_show_profile, editor, username, request.query_params)
+    form = await read_form(request)
+    if form is None:
+        return _refused()
+
+    def save():
+        with editor.database() as conn:
+            outcome = actions.save(conn, username, form, editor.config.content_dir)
+        if outcome.done:
+            editor.rebuild()
+        return outcome
+    outcome = await run_in_threadpool(save)
+    if outcome.not_found:
+        return _gone(editor, username)
+    if outcome.done:
+        return _see(profile_path(username) + "?saved=1")
+    if outcome.conflict is not None:
+        # The form again with the user's values, opened on the database as it is now:
+        # sending it applies them anyway; the reload link drops them.
+        return editor.page("profile.html", 409, profile=outcome.current, opened_hash=outcome.current_hash,
+                           opened={c: forms.shown(getattr(outcome.current, c)) for c in forms.COLUMNS},
+                           values={c: form.get(c, "") for c in forms.COLUMNS}, outcome=outcome, notice="")
+    return editor.page("profile.html", 422, profile=outcome.current, opened_hash=form.get(forms.HASH_FIELD, ""),
+                       opened={c: form.get(forms.OPENED_PREFIX + c, "") for c in forms.COLUMNS},
+                       values={c: form.get(c, "") for c in forms.COLUMNS}, outcome=outcome, notice="")
+
+
+def _show_profile(editor: Editor, username: str, query) -> Response:
+    with editor.database() as conn:
+        profile = actions.store.find_profile(conn, username)
+        opened_hash = actions.content_hash(conn, profile.id) if profile else None
+    if profile is None:
+        return _gone(editor, username)
+    _, rest = forms.located_problems(profile, editor.config.content_dir)
+    notice = "Saved." if query.get("saved") else "Created." if query.get("created") else \
+        "Renamed." if query.get("renamed") else ""
+    values = {c: forms.shown(getattr(profile, c)) for c in forms.COLUMNS}
+    return editor.page("profile.html", profile=profile, opened_hash=opened_hash, opened=values, values=values,
+                       outcome=actions.Outcome(others=[str(p) for p in rest]), notice=notice)
+
+
+def _gone(editor: Editor, username: str) -> Response:
+    return editor.page("gone.html", 404, username=username)
+
+
+async def rename_page(request: Request) -> Response:
+    editor = _editor(request)
+    username = request.path_params["username"]
+    if request.method == "GET":
+        return editor.page("rename.html", username=username, new=username, outcome=actions.Outcome(),
+                           home=editor.config.home)
+    form = await read_form(request)
+    if form is None:
+        return _refused()
+    new = form.get("username", "").strip()
+
+    def rename():
+        with editor.database() as conn:
+            outcome = actions.rename(conn, username, new)
+        if outcome.done:
+            editor.rebuild()
+        return outcome
+    outcome = await run_in_threadpool(rename)
+    if outcome.not_found:
+        return _gone(editor, username)
+    if outcome.done:
+        return _see(profile_path(new) + "?renamed=1")
+    return editor.page("rename.html", 422, username=username, new=new, outcome=outcome, home=editor.config.home)
+
+
+async def delete_page(request: Request) -> Response:
+    editor = _editor(request)
+    username = request.path_params["username"]
+    if request.method == "GET":
+        return await run_in_threadpool(_confirm_delete, editor, username, False)
+    form = await read_form(request)
+    if form is None:
+        return _refused()
+
+    def delete():
+        with editor.database() as conn:
+            outcome = actions.delete(conn, username, form.get(forms.HASH_FIELD, ""))
+        if outcome.done:
+            editor.rebuild()
+        return outcome
+    outcome = await run_in_threadpool(delete)
+    if outcome.not_found:
+        return _gone(editor, username)
+    if outcome.done:
+        return _see(f"{EDIT_PREFIX}?removed={quote(username, safe='')}")
+    return await run_in_threadpool(_confirm_delete, editor, username, True)
+
+
+def _confirm_delete(editor: Editor, username: str, changed: bool) -> Response:
+    with editor.database() as conn:
+        profile = actions.store.find_profile(conn, username)
+        opened_hash = actions.content_hash(conn, profile.id) if profile else None
+    if profile is None:
+        return _gone(editor, username)
+    return editor.page("delete.html", 409 if changed else 200, profile=profile, opened_hash=opened_hash,
+                       goes=forms.what_goes_with(profile), changed=changed)
+
+
+async def static_file(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in STATIC_FILES:
+        return await _not_here(request)
+    body = resources.files("generator.editor").joinpath("static", name).read_bytes()
+    return Response(body, 200, headers=dict(EDITOR_HEADERS), media_type=STATIC_FILES[name])
+
+
+async def _not_here(request: Request) -> Response:
+    return _editor(request).page("gone.html", 404, username=None)
+
+
+# -- the built site ----------------------------------------------------------------------
+
+# The published pages refuse every frame (frame-ancestors 'none', X-Frame-Options DENY);
+# in the editor the page is shown in a frame of the editor's own origin, so these two
+# headers (and nothing else) say 'self' on what this server sends.
+_FRAME_ANCESTORS = re.compile(r"frame-ancestors[^;]*", re.I)
+
+
+def framable(response: PagesResponse) -> PagesResponse:
+    """`response` allowed in a frame of the same origin, and never cached (it changes with each save)."""
+    policy = response.header("Content-Security-Policy")
+    if policy:
+        response.set_header("Content-Security-Policy", _FRAME_ANCESTORS.sub("frame-ancestors 'self'", policy))
+    if response.header("X-Frame-Options"):
+        response.set_header("X-Frame-Options", "SAMEORIGIN")
+    if response.is_html:
+        response.set_header("Cache-Control", "no-store")
+    return response
+
+
+async def site_page(request: Request) -> Response:
+    if request.method not in ("GET", "HEAD"):
+        return Response("Method not allowed\n", 405, headers={"Allow": "GET, HEAD"}, media_type="text/plain")
+    editor = _editor(request)
+    raw_path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    answer = await run_in_threadpool(lambda: PagesSite(editor.config.output).respond(raw_path.split("?")[0], query,
+                                                                                     request.headers.get("host", "")))
+    answer = framable(answer)
+    response = Response(answer.body, answer.status)
+    response.raw_headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers]
+    response.raw_headers.append((b"content-length", str(len(answer.body)).encode()))
+    return response
+
+
+def make_app(config: Config, *, secret: str, host: str, port: int) -> Starlette:
+    """The editor and the site behind the guard, for `biogen edit` and the tests."""
+    editor = Editor(config, secret)
+    post = ["GET", "POST"]
+    routes = [
+        Route(EDIT_PREFIX, profiles_page, methods=["GET"]),
+        Route(EDIT_PREFIX.rstrip("/"), lambda request: _see(EDIT_PREFIX), methods=["GET"]),
+        Route(f"{EDIT_PREFIX}new", new_profile, methods=post),
+        Route(EDIT_PREFIX + "p/{username}", profile_page, methods=post),
+        Route(EDIT_PREFIX + "p/{username}/rename", rename_page, methods=post),
+        Route(EDIT_PREFIX + "p/{username}/delete", delete_page, methods=post),
+        Route(EDIT_PREFIX + "static/{name}", static_file, methods=["GET"]),
+        Route(EDIT_PREFIX + "{rest:path}", _not_here, methods=["GET", "POST"]),
+        Route("/{path:path}", site_page, methods=["GET", "HEAD", "POST"]),
+    ]
+    app = Starlette(routes=routes, middleware=[Middleware(Guard, secret=secret, host=host, port=port)],
+                    max_body_size=MAX_BODY_BYTES)
+    app.state.editor = editor
+    return app

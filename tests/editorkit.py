@@ -1,0 +1,77 @@
+"""Helpers for the editor's tests: a built site, a client that is let in, and forms as a
+browser sends them (the page's own hidden fields, its CSRF token, the editor's Origin)."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from generator.config import load_config
+from generator.editor.app import make_app
+
+PORT = 8123
+ORIGIN = f"http://127.0.0.1:{PORT}"
+SECRET = "test-secret-of-this-run"
+
+
+def copy_site(built: Path, folder: Path) -> Path:
+    """A copy of a built site (its output link and trees included)."""
+    shutil.copytree(built, folder, symlinks=True)
+    return folder
+
+
+def client(site: Path, *, let_in: bool = True) -> TestClient:
+    """A browser on the editor at 127.0.0.1:PORT, with the secret's cookie when `let_in`."""
+    app = make_app(load_config(site), secret=SECRET, host="127.0.0.1", port=PORT)
+    browser = TestClient(app, base_url=ORIGIN, follow_redirects=False)
+    if let_in:
+        assert browser.get(f"/_edit/?token={SECRET}").status_code == 303
+    return browser
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """The hidden inputs of the (first) form on `page`, as the browser would send them."""
+    return {name: html.unescape(value)
+            for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)}
+
+
+def field_values(page: str) -> dict[str, str]:
+    """The visible text fields of `page` with their values (textareas' first newline dropped, as HTML does)."""
+    values = {name: html.unescape(value)
+              for name, value in re.findall(r'<input id="[^"]+" name="([^"]+)" type="text" value="([^"]*)"', page)}
+    for name, value in re.findall(r'<textarea id="[^"]+" name="([^"]+)"[^>]*>\n?(.*?)</textarea>', page, re.S):
+        values[name] = html.unescape(value)
+    return values
+
+
+def open_form(browser: TestClient, path: str) -> dict[str, str]:
+    """Everything the form at `path` sends when submitted unchanged."""
+    page = browser.get(path)
+    assert page.status_code == 200, page.text
+    return {**hidden_fields(page.text), **field_values(page.text)}
+
+
+def post(browser: TestClient, path: str, data: dict[str, str], **headers):
+    return browser.post(path, data=data, headers={"Origin": ORIGIN, **headers})
+
+
+def dump(site: Path) -> str:
+    """Every row of the database as SQL text: equal dumps mean nothing was written."""
+    conn = sqlite3.connect(site / "content" / "bio.db")
+    try:
+        return "\n".join(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def row(site: Path, sql: str, params: tuple = ()):
+    conn = sqlite3.connect(site / "content" / "bio.db")
+    try:
+        return conn.execute(sql, params).fetchone()
+    finally:
+        conn.close()

@@ -1,0 +1,80 @@
+"""The editor in a real Chromium: the printed URL lets it in, its own form POST passes
+the Origin check (the editor's Referrer-Policy keeps Origin set), the framed page is
+the built one and shows a save, and the page fits a 390 px screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.editor.server import serving
+from sitekit import make_site
+from test_browser import launched_chromium
+
+
+@pytest.mark.slow
+def test_a_browser_edits_a_profile_and_sees_its_page_change(tmp_path):
+    site = make_site(tmp_path / "site")
+    with serving(site) as running, launched_chromium() as chromium:
+        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        posts = []
+        page.on("request", lambda request: posts.append(request.headers.get("origin"))
+                if request.method == "POST" else None)
+        assert page.goto(running.url + "/_edit/").status == 403  # not let in yet
+        page.goto(running.entry)
+        assert page.url == running.url + "/_edit/"
+        page.click("a[href='/_edit/p/ana']")
+        preview = page.frame_locator("iframe")
+        assert preview.locator("h1").first.inner_text() == "Ana Souza"
+        page.fill("#display_name", "Ana from Chromium")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/_edit/p/ana?saved=1")
+        assert posts == [running.url]   # the Origin header, never "null"
+        assert page.locator(".notice").inner_text() == "Saved."
+        assert preview.locator("h1").first.inner_text() == "Ana from Chromium"
+        phone = context.new_page()
+        phone.set_viewport_size({"width": 390, "height": 844})
+        phone.goto(running.url + "/_edit/p/ana")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        phone.keyboard.press("Tab")
+        assert phone.evaluate("document.activeElement.textContent") == "Skip to the content"
+        context.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violation_on_any_editor_page(tmp_path, scheme):
+    from test_quality import AXE, AXE_TAGS, INSTALL_TOOLS
+    if not AXE.is_file():
+        pytest.skip(f"axe-core is not installed: {INSTALL_TOOLS}")
+    axe = AXE.read_text(encoding="utf-8")
+    site = make_site(tmp_path / "site")
+    problems = []
+    with serving(site) as running, launched_chromium() as chromium:
+        for viewport in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):
+            context = chromium.new_context(viewport=viewport, color_scheme=scheme)
+            page = context.new_page()
+            page.goto(running.entry)
+
+            def check(where: str) -> None:
+                # Evaluated through DevTools, so the editor's CSP (no inline script) does not block it.
+                page.evaluate(axe)
+                result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                                       " resultTypes: ['violations']})", AXE_TAGS)
+                problems.extend(f"{where} at {viewport['width']} px: axe {v['id']}: {v['help']}"
+                                for v in result["violations"])
+            for path in ("/_edit/", "/_edit/?q=zzz", "/_edit/new", "/_edit/p/ana", "/_edit/p/ana/rename",
+                         "/_edit/p/ana/delete", "/_edit/p/nobody"):
+                page.goto(running.url + path)
+                check(path)
+            page.goto(running.url + "/_edit/p/ana")   # a refused save: problems beside their fields
+            page.fill("#avatar_url", "javascript:alert(1)")
+            page.click("button[type=submit]")
+            check("a refused save")
+            page.goto(running.url + "/_edit/new")
+            page.fill("#username", "api")
+            page.fill("#display_name", "Reserved")
+            page.click("button[type=submit]")
+            check("a refused new profile")
+            context.close()
+    assert not problems, "\n".join(problems)
