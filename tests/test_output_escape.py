@@ -10,7 +10,8 @@ import pytest
 from markupsafe import Markup
 
 from generator.config import load_config
-from generator.build.render import attribute_value, make_environment, output_escape
+from generator.build.attributes import attribute_value
+from generator.build.render import make_environment, output_escape
 from sitekit import make_site
 
 TEMPLATE = """\

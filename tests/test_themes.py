@@ -221,7 +221,7 @@ def test_a_chosen_theme_accent_and_shape_reach_the_page_as_custom_properties_in_
     assert re.fullmatch(r"/assets/t/[0-9a-f]{10}\.css", url)
     css = (dist / url.lstrip("/")).read_text()
     light, dark = re.search(r":root\{([^}]*)\}", css).group(1), re.search(
-        r"@media \(prefers-color-scheme:dark\)\{:root\{([^}]*)\}", css).group(1)
+        r"@media\(prefers-color-scheme:dark\)\{:root\{([^}]*)\}", css).group(1)
     assert "--a:#0b5cad" in light.split(";") and f"--rd:{BUTTON_RADII['pill']}" in light.split(";")
     dark_accent = re.search(r"--a:(#[0-9a-f]+)", dark).group(1)
     parsed = _theme(packaged_dir("themes") / f"{theme}.css")
@@ -335,4 +335,4 @@ def test_themed_css_replaces_the_theme_values_in_place_and_adds_what_it_lacks():
                         Path("t.css"))
     css = themed_css(theme, light={"--a": "#123", "--rd": "0"}, dark={"--a": "#abc"})
     assert css == (":root{--bg:#fff;--a:#123;--on:#fff;--rd:0}"
-                   "@media (prefers-color-scheme: dark){:root{--bg:#000;--on:#000;--a:#abc}}a{color:var(--a)}")
+                   "@media(prefers-color-scheme: dark){:root{--bg:#000;--on:#000;--a:#abc}}a{color:var(--a)}")

@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from generator.build import icons, translations
+from generator.build.attributes import attribute_value
 from generator.build.detail import DetailPage, ProductGroup, detail_pages, item_views, product_groups
 from generator.build.directory import DirectoryPage, page_url
 from generator.data.biodata import _text, dumps
@@ -44,21 +45,6 @@ def output_escape(value: object) -> object:
     if kind is Markup:
         return value
     return escape(value)
-
-
-# What keeps an attribute's value from going unquoted (HTML's unquoted attribute value
-# syntax): white space, quotes, "=", "<", ">", "`", or nothing at all.
-_NEEDS_QUOTES = re.compile(r"[\s\"'=<>`]|^$").search
-
-
-def attribute_value(value: object) -> Markup:
-    """`value` escaped as an attribute value, in quotes only when it needs them: the
-    templates' `name={{ value|attribute_value }}`. A URL, a label of one word or a `sizes`
-    goes without (2 bytes each, ~210 on the full demo profile, whose HTML and CSS have
-    16 KB: tests/test_quality.py); a value with a space or "=" (?a=1) keeps its quotes.
-    The template must not put "/" right after it (`<use href=x/>` is href "x/")."""
-    text = output_escape(value)
-    return Markup(f'"{text}"' if _NEEDS_QUOTES(text) else text)
 
 
 class _Template(jinja2.Template):
