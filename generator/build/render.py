@@ -181,6 +181,8 @@ class PageView(NamedTuple):
     address: str                           # the canonical URL as people type it: no scheme, no final "/"
     share_words: dict[str, str]            # the share kit's words in the page's language
     og_card: bool = False                  # og_image is the social card (1200x630, generator.share.card)
+    og_size: tuple[int, int] | None = None  # og_image's (width, height) when known
+    og_alt: str = ""                       # what og_image shows, in words ("" when it is only a picture)
     more: str = ""                         # the words of a link to an item's detail page
     rich: str = ""                         # the stylesheet of items' details, for a page that shows any
 
@@ -229,8 +231,10 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
         links_heading = heading(settings.links_heading, links_heading)
         products_heading = heading(settings.products_heading, products_heading)
         tools_heading = heading(settings.tools_heading, tools_heading)
-    shared = (cover and cover.og) or (avatar and avatar.og)
-    og_image = site.absolute(shared) if shared else None
+    # Without a social card (pages.py puts it in), the cover's picture is shared, or else
+    # the avatar's, whose alt is the name as on the page (the cover's is empty: no words).
+    shared = (cover if cover and cover.og else None) or (avatar if avatar and avatar.og else None)
+    og_image = site.absolute(shared.og) if shared else None
     photo = site.absolute(avatar.og or avatar.src) if avatar else None
     json_ld_markup: Markup | str = ""
     if "structured_data" in site.share:
@@ -251,6 +255,8 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
         avatar=avatar,
         cover=cover,
         og_image=og_image,
+        og_size=shared.og_size if shared else None,
+        og_alt=name if shared is not None and shared is avatar else "",
         social=social,
         links=links,
         products=product_groups(products, groups),

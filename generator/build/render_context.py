@@ -64,6 +64,7 @@ class ImageView(NamedTuple):
     placeholder: str                         # CSS classes filling the box with the dominant colour
     og: str | None                           # the JPEG for og:image (covers and avatars)
     files: tuple[str, ...] = ()              # the output files the page refers to ("m/x.avif", ...)
+    og_size: tuple[int, int] | None = None   # (width, height) of the file og:image names (`og`, else `src`); None: remote
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,11 @@ def _view(reference: str, role: str, image_set) -> ImageView:
     if image_set.og_jpeg:
         og = f"/{image_set.og_jpeg.path}"
         files.append(image_set.og_jpeg.path)
+    shared = image_set.og_jpeg or image_set.fallback
     return ImageView(f"/{image_set.fallback.path}", image_set.width, image_set.height,
                      tuple((_TYPES[format], srcset) for format, _, srcset in offers),
-                     sizes if offers else "", image_set.placeholder, og, tuple(dict.fromkeys(files)))
+                     sizes if offers else "", image_set.placeholder, og, tuple(dict.fromkeys(files)),
+                     (shared.width, shared.height))
 
 
 def paying_sources(role: str, image_set, sizes: str) -> list[tuple[str, list, str]]:
