@@ -435,3 +435,12 @@ def test_the_stylesheet_holds_every_placeholder_colour():
     css = (packaged_dir("assets") / "style.css").read_text()
     assert PLACEHOLDER_CSS in css
     assert "img{display:block;max-width:100%;--p:rgb(var(--r) var(--g) var(--b));background:var(--p)}" in css
+
+
+def test_each_section_is_a_region_named_by_its_heading(site):
+    # aria-labelledby: a screen reader's list of regions shows "Links", "Products", "Tools".
+    build_site(site)
+    html = (site / "dist" / "ana.html").read_text()
+    sections = re.findall(r"<section([^>]*)><h2 id=(\w+)>", html)
+    assert [heading for _, heading in sections] == ["links", "products", "tools"]
+    assert all(attributes == f" aria-labelledby={heading}" for attributes, heading in sections)
