@@ -3,8 +3,9 @@
     python benchmarks/share_cards.py --count 10000            # the figure
     python benchmarks/share_cards.py --count 200 --workers 2  # a sample: per-card times, extrapolated
 
-Each card gets its own name and tagline (Latin with Vietnamese, Arabic, Hebrew, and
-lengths from a word to three wrapped lines) and, for one profile in three, the demo's
+Each card gets its own name and tagline (Latin with Vietnamese, Arabic, Hebrew,
+Chinese, Japanese, Korean, emoji sequences, and lengths from a word to three wrapped
+lines) and, for one profile in three, the demo's
 cover and avatar photographs (the JPEG path) or none (the flat PNG path), as
 generator.build.pages draws them: through generator.share.card_cache into a fresh
 cache folder. Then every card is asked for again (the cache's answer for a profile
@@ -28,10 +29,11 @@ sys.path.insert(0, str(REPO))
 from generator.share.card_cache import cached_card  # noqa: E402
 
 NAMES = ["Ana Nguyễn", "Trần Thị Phương Thảo", "سارة العلي", "דוד כהן", "Jean-Baptiste Émile Lefèvre-Dupont",
-         "Bo", "Nguyễn Hoàng Minh Khuê Anastasia Maria"]
+         "Bo", "Nguyễn Hoàng Minh Khuê Anastasia Maria", "山田 花子", "王小明 🌸", "김민준", "سارة 🌸"]
 TAGLINES = ["", "Designer", "مصممة جرافيك ومطورة واجهات",
             "Brand & product designer helping independent studios look as good as their work. "
-            "Booking Q1 2027 projects: see how I work, or say hi."]
+            "Booking Q1 2027 projects: see how I work, or say hi.",
+            "東京のデザイナー 👩🏽‍💻 ウェブとブランディングの仕事をしています。", "Coffee ☕ & code 👨‍👩‍👧‍👦 🇻🇳"]
 PHOTOS = REPO / "content" / "images" / "ana"
 
 

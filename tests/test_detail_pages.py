@@ -72,7 +72,7 @@ def test_a_detail_page_with_hostile_markdown(site):
     assert "Tám tuần &lt;/h1&gt;&lt;script&gt;" in html
     assert "<h2>Nội dung</h2>" in html and "<h1 dir=auto>Khóa học 🎨</h1>" in html  # the body's # is an h2
     links = {a.get("class"): a.get("href") for t, a in tags if t == "a"}
-    assert links["back"] == "/linh.example.com"
+    assert links["back"] == "https://linh.example.com/"  # the profile's page, at its own hostname
     assert links["cta"] == "https://linh.example.com/khoa-hoc"  # the link's own URL by default
     assert '<link rel="canonical" href="https://bio.example.com/linh.example.com/khoa-hoc">' in html
     assert '<meta property="og:url" content="https://bio.example.com/linh.example.com/khoa-hoc">' in html

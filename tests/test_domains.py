@@ -197,10 +197,16 @@ def test_the_hostname_map_routes_usernames_rows_and_redirects(site):
         "www.ana.example.com": {"redirect": "ana.example.com"},
     }
     # A profile's own username joins the map only with rows (then its canonical is the main
-    # row's); a username that is a hostname without rows is found by the Worker by itself.
+    # row's, else the username itself); a username that is a hostname without rows is found
+    # by the Worker by itself.
     assert hostname_map([("a.example", "a_b", "alias"), ("b.example", "shop.example", "alias")]) == {
-        "a.example": {"username": "a_b", "canonical": ""}, "b.example": {"username": "shop.example", "canonical": ""},
-        "shop.example": {"username": "shop.example", "canonical": ""}}
+        "a.example": {"username": "a_b", "canonical": ""},
+        "b.example": {"username": "shop.example", "canonical": "shop.example"},
+        "shop.example": {"username": "shop.example", "canonical": "shop.example"}}
+    # The site's own address is never a profile's: no canonical there, and a redirect with
+    # nowhere to go is left out (the host answers as the site does).
+    assert hostname_map([("b.example", "shop.example", "alias"), ("www.shop.example", "shop.example", "redirect")],
+                        site_host="shop.example") == {"b.example": {"username": "shop.example", "canonical": ""}}
     conn = db.connect(site / "content" / "bio.db")
     try:
         assert any_username_hostname(conn)

@@ -12,6 +12,7 @@ import pytest
 from generator.build.hosts import HOST_PATHS, worker_hosts
 from generator.preview.routing import PagesSite
 from generator.preview.server import Preview, serving
+from generator.share.qr import qr_svg
 from sitekit import build_site, execute, make_site
 
 DOMAINS = ("INSERT INTO domains (hostname, profile_id, kind) VALUES "
@@ -41,9 +42,11 @@ def test_the_build_writes_the_worker_the_routes_and_the_map(site):
     assert hosts == {
         "ana.example.com": {"username": "ana", "canonical": "ana.example.com", "lastmod": "2026-11-01T09:00:00+00:00"},
         "ana.example.net": {"username": "ana", "canonical": "ana.example.com", "lastmod": "2026-11-01T09:00:00+00:00"},
-        # linh.example.com has no main hostname: its page keeps the site's address as canonical.
-        "linh.example.com": {"username": "linh.example.com", "canonical": "", "lastmod": "2026-11-03T11:00:00+00:00"},
-        "linh.example.org": {"username": "linh.example.com", "canonical": "", "lastmod": "2026-11-03T11:00:00+00:00"},
+        # linh.example.com has no main row: its username is a hostname, so that is its page's address.
+        "linh.example.com": {"username": "linh.example.com", "canonical": "linh.example.com",
+                             "lastmod": "2026-11-03T11:00:00+00:00"},
+        "linh.example.org": {"username": "linh.example.com", "canonical": "linh.example.com",
+                             "lastmod": "2026-11-03T11:00:00+00:00"},
         "www.ana.example.com": {"redirect": "ana.example.com"},
     }
     assert "export default" in (dist / "_worker.js").read_text()
@@ -57,10 +60,52 @@ def test_a_main_hostname_is_the_pages_canonical_url(site):
     # never the site's own one for this profile; the QR code shows the hostname.
     assert "bio.example.com/ana" not in page
     assert "<p>ana.example.com<p>" in page
-    other = (site / "dist" / "linh.example.com.html").read_text()
-    assert '<link rel=canonical href=https://bio.example.com/linh.example.com>' in other
     sitemap = (site / "dist" / "sitemap.xml").read_text()
-    assert "https://bio.example.com/ana<" not in sitemap and "https://bio.example.com/linh.example.com<" in sitemap
+    assert "https://bio.example.com/ana<" not in sitemap and "https://bio.example.com/minimal<" in sitemap
+
+
+def test_a_username_that_is_a_hostname_is_the_pages_canonical_url(site):
+    # The issue: a hostname maps to a profile when it equals the username, and on a mapped
+    # hostname the canonical URL, og:url and the QR code name https://<hostname>/. No main row
+    # needed (the current site's 100,000 usernames are their domains).
+    page = (site / "dist" / "linh.example.com.html").read_text()
+    assert '<link rel=canonical href=https://linh.example.com/>' in page
+    assert '<meta property=og:url content=https://linh.example.com/>' in page
+    assert "bio.example.com/linh.example.com" not in page
+    assert "<p>linh.example.com<p>" in page  # the share section's address, under the QR code
+    assert (site / "dist" / "qr" / "linh.example.com.svg").read_bytes() == qr_svg("https://linh.example.com/")
+    assert "URL:https://linh.example.com/" in (site / "dist" / "linh.example.com.vcf").read_text()
+    sitemap = (site / "dist" / "sitemap.xml").read_text()
+    assert "linh.example.com" not in sitemap  # its own host's sitemap lists it
+
+
+def test_a_username_hostname_without_rows_has_its_hosts_sitemap(tmp_path):
+    folder = make_site(tmp_path / "site")
+    build_site(folder)
+    page = (folder / "dist" / "linh.example.com.html").read_text()
+    assert '<link rel=canonical href=https://linh.example.com/>' in page
+    site = PagesSite(folder / "dist")
+    # Found by its document, not by the map: the Worker does not read the date per request.
+    assert site.respond("/sitemap.xml", "", "linh.example.com").body.decode() == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        "<url><loc>https://linh.example.com/</loc></url>\n</urlset>\n")
+    assert "linh.example.com" not in (folder / "dist" / "sitemap.xml").read_text()
+    # A redirect row may lead to it: the username is the hostname to go to.
+    execute(folder, "INSERT INTO domains (hostname, profile_id, kind) VALUES ('www.linh.example.com', 'p-vi', 'redirect')")
+    build_site(folder)
+    answer = PagesSite(folder / "dist").respond("/", "a=1", "www.linh.example.com")
+    assert answer.status == 301 and answer.header("Location") == "https://linh.example.com/?a=1"
+
+
+def test_a_username_that_is_the_sites_own_host_keeps_the_sites_address(tmp_path):
+    # The site's own address always answers as the whole site (its /, sitemap, robots.txt),
+    # so a profile named after it cannot have it as its page's address.
+    folder = make_site(tmp_path / "site")
+    execute(folder, "UPDATE profiles SET username = 'bio.example.com' WHERE id = 'p-vi'")
+    build_site(folder)
+    page = (folder / "dist" / "bio.example.com.html").read_text()
+    assert '<link rel=canonical href=https://bio.example.com/bio.example.com>' in page
+    assert "https://bio.example.com/bio.example.com<" in (folder / "dist" / "sitemap.xml").read_text()
 
 
 def test_a_profile_without_hostnames_keeps_its_bytes(tmp_path, site):

@@ -1,5 +1,5 @@
-"""The wheel carries the templates, assets, themes, translations and migrations: an installed
-biogen builds any folder."""
+"""The wheel carries the templates, assets, themes, translations, migrations and the social
+card's fonts: an installed biogen builds any folder."""
 
 from __future__ import annotations
 
@@ -24,7 +24,11 @@ def test_wheel_builds_a_bare_site_folder(tmp_path):
                  "generator/_site/themes/classic.css", "generator/_site/themes/minimal.css",
                  "generator/_site/themes/bold.css",
                  *(f"generator/_site/translations/{tag}.json" for tag in ("en", "vi", "es", "ar", "ja")),
-                 "generator/_site/migrations/0001_initial_schema.sql", "generator/build/icons.json"):
+                 "generator/_site/migrations/0001_initial_schema.sql", "generator/build/icons.json",
+                 *(f"generator/share/fonts/{font}" for font in (
+                     "card-regular.ttf", "card-bold.ttf", "card-cjk.ttf", "card-emoji.ttf", "coverage-text.txt",
+                     "coverage-cjk.txt", "coverage-emoji.txt", "LICENSE-DejaVu.txt", "LICENSE-DroidSansFallback.txt",
+                     "LICENSE-Twemoji.txt"))):
         assert name in names
     installed = tmp_path / "installed"
     zipfile.ZipFile(wheel).extractall(installed)

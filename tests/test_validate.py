@@ -101,7 +101,6 @@ GOOD_LINKS = [
     "HTTPS://EXAMPLE.COM/UPPER",
     "https://xn--tnht-lj0a.vn/ti%E1%BA%BFng",
     "https://example.com/tiếng-việt",
-    "https://user@example.com/",
     "https://[2001:db8::1]/",
     "mailto:hello@example.com",
     "mailto:hello@example.com?subject=Hi%20there",
@@ -110,6 +109,10 @@ GOOD_LINKS = [
 ]
 
 BAD_LINKS = [
+    "https://user@example.com/",
+    "https://paypal.com@evil.example/login",
+    "https://user:secret@example.com/",
+    "http://@example.com/",
     "javascript:alert(1)",
     "JaVaScRiPt:alert(1)",
     "JAVASCRIPT:alert(1)",
@@ -268,6 +271,7 @@ GOOD_IMAGES = [
 ]
 
 BAD_IMAGES = [
+    "https://user:secret@images.example/a.jpg",  # the build would send the password when it downloads
     "../x.jpg",
     "/../x.jpg",
     "images/../../x.jpg",

@@ -254,8 +254,9 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
         "WHERE p.profile_id IS NULL OR p.username IS NOT r.username OR p.updated_at IS NOT r.updated_at "
         "LIMIT 1").fetchone() is not None
     if touched:
-        maps = sitefiles.sitemap_files(config.base_url, sitefiles.read_sitemap_entries(conn, config.home, listing,
-                                                                                      fallback_epoch, details))
+        entries = sitefiles.read_sitemap_entries(conn, config.home, listing, fallback_epoch, details,
+                                                 site_host=site.host)
+        maps = sitefiles.sitemap_files(config.base_url, entries)
         for relative, text in maps.items():
             _put(staging, trees, relative, text.encode())
         previous = set(json.loads(trees.meta("sitemaps", '["sitemap.xml"]')))

@@ -62,10 +62,10 @@ def own_headers() -> list[tuple[str, str]]:
     return [*PAGES_OWN_HEADERS, *site_wide]
 
 
-def host_entries(conn: sqlite3.Connection, fallback_epoch: int | None) -> dict[str, dict[str, str]]:
+def host_entries(conn: sqlite3.Connection, fallback_epoch: int | None, site_host: str) -> dict[str, dict[str, str]]:
     """The hostname map (generator.data.domains.read_hostname_map) with each page's
     lastmod, for the host's sitemap."""
-    hosts = read_hostname_map(conn)
+    hosts = read_hostname_map(conn, site_host)
     usernames = sorted({entry["username"] for entry in hosts.values() if "username" in entry})
     dates = dict(conn.execute("SELECT username, updated_at FROM profiles WHERE username IN "
                               "(SELECT value FROM json_each(?))", (json.dumps(usernames),)))
@@ -83,9 +83,10 @@ def routing_files(conn: sqlite3.Connection, base_url: str,
     problems = site_domain_problems(conn) + site_address_problems(conn, base_url)
     if problems:
         raise ValidationError(problems)
-    hosts = host_entries(conn, fallback_epoch)
+    site_host = normalize_hostname(urlsplit(base_url).hostname or "")
+    hosts = host_entries(conn, fallback_epoch, site_host)
     if hosts or any_username_hostname(conn):
-        script = worker_script(hosts, normalize_hostname(urlsplit(base_url).hostname or ""))
+        script = worker_script(hosts, site_host)
         files = {WORKER_FILE: script.encode(), ROUTES_FILE: ROUTES_JSON.encode()}
     else:
         files = {WORKER_FILE: None, ROUTES_FILE: None}

@@ -17,6 +17,7 @@ from generator.data import db
 from generator.data.biodata import biodata_json
 from generator.config import Config
 from generator.data.content_hash import profile_hash
+from generator.data.domains import canonical_hostname
 from generator.errors import Problem
 from generator.data.model import Profile, load_profiles, model_covers_schema, profile_row, tie_warnings
 from generator.build.output import Change, RenderedProfile, digest_bytes, write_file
@@ -119,8 +120,9 @@ class PageWriter:
         page_path, json_path = profile_outputs(profile.username)
         # With the directory at `/`, the home profile is at /<username> like the others.
         canonical = "/" if profile.username == home and not self.job.config.directory else f"/{profile.username}"
-        if profile.main_hostname:  # a checked ASCII hostname (generator.data.domains)
-            canonical = f"https://{profile.main_hostname}/"
+        own = canonical_hostname(profile, self.renderer.site.host)  # a checked ASCII hostname, or None
+        if own:
+            canonical = f"https://{own}/"
         now = self.job.now
         view = self.renderer.view_of(profile, canonical_path=canonical, content_hash=content_hash, now=now)
         # The share kit's files: written, like the page, only when their bytes changed, and

@@ -50,7 +50,9 @@ async function implicit(env, request, host) {
   if (host === SITE_HOST || !IMPLICIT_HOST.test(host)) return undefined;
   const url = new URL(request.url);
   const found = await env.ASSETS.fetch(new Request(new URL(`/api/profiles/${host}.json`, url.origin), { method: "HEAD" }));
-  return found.status === 200 ? { username: host, canonical: "", lastmod: "" } : undefined;
+  // Its page names this hostname as canonical (generator.data.domains.canonical_hostname); the
+  // date is left out of its sitemap, which a sitemap allows, rather than read per request.
+  return found.status === 200 ? { username: host, canonical: host, lastmod: "" } : undefined;
 }
 
 export default {

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import urlsplit
 
 from generator.config import Config
 from generator.data.urls import href
@@ -93,6 +94,11 @@ class SiteContext:
         if view is None:
             view = self._views[(reference, role)] = _view(reference, role, self.images.get((reference, role)))
         return view
+
+    @property
+    def host(self) -> str:
+        """base_url's hostname as a browser sends it (base_url is in IDNA form already)."""
+        return (urlsplit(self.base_url).hostname or "").lower()
 
     def absolute(self, url: str) -> str:
         """`url` made absolute against base_url (remote URLs are already absolute)."""

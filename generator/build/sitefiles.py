@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from generator.config import Config
 from generator.build.output import digest_bytes
+from generator.data.domains import own_hostname
 
 # Sitemaps protocol: at most 50,000 URLs per sitemap file, then a sitemap index.
 SITEMAP_MAX_URLS = 50_000
@@ -129,13 +130,18 @@ def source_date_epoch() -> int | None:
 
 
 def read_sitemap_entries(conn: sqlite3.Connection, home: str, listing: bool, fallback_epoch: int | None,
-                         details: Iterable[tuple[str, str, object]] = ()) -> list[tuple[str, str | None]]:
+                         details: Iterable[tuple[str, str, object]] = (), site_host: str = "") -> list[tuple[str, str | None]]:
     """sitemap_entries() of every profile but those whose page names its own hostname as
-    canonical: that hostname's sitemap lists it (generator.build.hosts). Every detail page
-    (`details`, from detail_pages()) is listed: each is a static file whose canonical URL
-    is on base_url whatever its profile's hostnames (_worker.js routes only HOST_PATHS)."""
+    canonical (a main row, or a username that is a hostname: generator.data.domains.
+    canonical_hostname): that hostname's sitemap lists it (generator.build.hosts). Every
+    detail page (`details`, from detail_pages()) is listed: each is a static file whose
+    canonical URL is on base_url whatever its profile's hostnames (_worker.js routes only
+    HOST_PATHS)."""
     rows = conn.execute("SELECT username, updated_at FROM profiles WHERE id NOT IN "
                         "(SELECT profile_id FROM domains WHERE kind = 'main') ORDER BY username")
+    # Only a name with a dot can be a hostname: the rest skip the check (~1 us each).
+    rows = [(username, updated) for username, updated in rows
+            if "." not in username or own_hostname(username, site_host) is None]
     return sitemap_entries(rows, home, listing=listing, fallback_epoch=fallback_epoch, details=details)
 
 

@@ -86,7 +86,8 @@ def kind_problem(value: object) -> str | None:
 
 def profile_domain_problems(profile: Profile, name: str) -> list[Problem]:
     """The rules a profile's own hostnames break: the form of each, its kind, one main
-    hostname at most, and a redirect only where there is a main hostname to go to."""
+    hostname at most, and a redirect only where there is a hostname to go to: the main
+    row's, or the username when it is a hostname."""
     problems = []
     mains = [row.hostname for row in profile.domains if row.kind == "main"]
     for row in profile.domains:
@@ -97,7 +98,7 @@ def profile_domain_problems(profile: Profile, name: str) -> list[Problem]:
             problems.append(Problem(name, "domains", str(row.hostname), "kind",
                                     f"the profile has {len(mains)} main hostnames ({', '.join(mains)}); its page "
                                     "names one as canonical: make the others 'alias' or 'redirect'"))
-        if row.kind == "redirect" and not mains:
+        if row.kind == "redirect" and not mains and username_hostname(profile.username) is None:
             problems.append(Problem(name, "domains", str(row.hostname), "kind",
                                     "'redirect' leads to the profile's main hostname, and it has none: add one "
                                     f"(`biogen domain add HOST {name}`) or make this one 'main'"))
@@ -134,38 +135,58 @@ def username_hostname(username: str) -> str | None:
     return username if hostname_problem(username) is None else None
 
 
-def hostname_map(rows: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, str]]:
+def own_hostname(username: str, site_host: str) -> str | None:
+    """The hostname a username is, when requests for it reach the profile: a hostname by
+    the rules, and not the site's own address (which always answers as the whole site)."""
+    own = username_hostname(username)
+    return own if own is not None and own != site_host else None
+
+
+def canonical_hostname(profile: Profile, site_host: str) -> str | None:
+    """The hostname a profile's page names as its address (canonical, og:url, the QR
+    code, its host's sitemap): its main row's; else its username, when that is a hostname
+    (linh.example.com is served at https://linh.example.com/, as on the current site, where
+    each such profile is its own deployment); else None, the site's own address."""
+    return profile.main_hostname or own_hostname(profile.username, site_host)
+
+
+def hostname_map(rows: Iterable[tuple[str, str, str]], site_host: str = "") -> dict[str, dict[str, str]]:
     """The hostnames the domains table names -> what answers them, sorted by hostname:
     {"username": u, "canonical": host} for a profile's page (canonical: the hostname the
-    page names, "" when that is the site's own address), {"redirect": host} for a 301.
-    `rows` gives (hostname, username, kind), in the order they were added.
+    page names, canonical_hostname(); "" when that is the site's own address),
+    {"redirect": host} for a 301. `rows` gives (hostname, username, kind), in the order
+    they were added.
 
-    A profile with rows whose username is a hostname gets that entry too: its canonical is
-    the main row's. A username that is a hostname and has no rows needs no entry: the
-    Worker finds its document by the hostname (see any_username_hostname), which keeps the
-    map small for a site whose 100,000 usernames are domains (the current site's data)."""
+    A profile with rows whose username is a hostname gets that entry too. A username that
+    is a hostname and has no rows needs no entry: the Worker finds its document by the
+    hostname (see any_username_hostname), and its canonical is that hostname, which keeps
+    the map small for a site whose 100,000 usernames are domains (the current site's data)."""
     rows = list(rows)
     main: dict[str, str] = {}
     for hostname, username, kind in rows:
         if kind == "main":
             main.setdefault(username, hostname)
+    for username in {username for _, username, _ in rows}:
+        if username not in main and (own := own_hostname(username, site_host)) is not None:
+            main[username] = own
     hosts: dict[str, dict[str, str]] = {}
     for username in {username for _, username, _ in rows}:
-        own = username_hostname(username)
+        own = own_hostname(username, site_host)
         if own is not None:
-            hosts[own] = {"username": username, "canonical": main.get(username, "")}
+            hosts[own] = {"username": username, "canonical": main[username]}
     for hostname, username, kind in rows:
         if kind == "redirect":
-            hosts[hostname] = {"redirect": main.get(username, "")}
+            if username in main:  # else nowhere to go (the rules say so): the host answers as the site
+                hosts[hostname] = {"redirect": main[username]}
         else:
             hosts[hostname] = {"username": username, "canonical": main.get(username, "")}
     return dict(sorted(hosts.items()))
 
 
-def read_hostname_map(conn: sqlite3.Connection) -> dict[str, dict[str, str]]:
+def read_hostname_map(conn: sqlite3.Connection, site_host: str = "") -> dict[str, dict[str, str]]:
     """hostname_map() of the database: one query, O(rows of domains)."""
     return hostname_map(conn.execute("SELECT d.hostname, p.username, d.kind FROM domains d "
-                                     "JOIN profiles p ON p.id = d.profile_id ORDER BY d.rowid"))
+                                     "JOIN profiles p ON p.id = d.profile_id ORDER BY d.rowid"), site_host)
 
 
 def any_username_hostname(conn: sqlite3.Connection) -> bool:

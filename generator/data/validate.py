@@ -115,6 +115,11 @@ def _scheme_rest_problem(value: str, scheme: str) -> str | None:
             return f"is not a valid URL ({error})"
         if not host or not value[len(scheme) + 1:].startswith("//"):
             return f"{value!r} has no host; write it as {scheme}://example.com/..."
+        if "@" in urlsplit(value).netloc:
+            # https://paypal.com@evil.example opens evil.example: a name before "@" is
+            # a user name, which makes a link read as another site (and sends it on).
+            return (f"{value!r} has a user name or password before '@' in its host part, which "
+                    f"makes the link look like another site; write it as {scheme}://{host}/...")
         if any(char.isspace() for char in host) or _INVISIBLE.search(host):
             return f"{value!r} has spaces or invisible characters in its host name"
     elif len(value) <= len(scheme) + 1:

@@ -314,7 +314,7 @@ class PagesSite:
         username = implicit_username(name, self.site_host)
         if username is None or self.file(f"/api/profiles/{username}.json") is None:
             return None
-        return {"username": username, "canonical": "", "lastmod": ""}
+        return {"username": username, "canonical": username, "lastmod": ""}
 
     def _host_answer(self, host: str, entry: dict[str, str], path: str, query: str) -> Response:
         """What the built _worker.js answers for a mapped hostname (generator/build/pages_worker.js):

@@ -11,32 +11,32 @@ again, then cut with an ellipsis on its last line. Text is measured before it is
 so no glyph is ever cut by the edge; a cut falls between characters, a combining mark
 staying with its letter (Vietnamese "ễ" is "e" and two marks).
 
-Scripts: the fonts (generator/share/fonts/, DejaVu Sans cut to Latin with Vietnamese,
-Greek, Cyrillic, Hebrew and Arabic, 349 KB for both weights, its licence beside them)
-are shaped by Pillow's raqm layout (HarfBuzz, FriBiDi) when Pillow has it
-(`PIL.features.check("raqm")`): Arabic joins its letters and right-to-left text runs
-right to left, the card mirrored (the avatar on the right). Without raqm, Pillow's basic
-layout neither shapes nor reorders: a right-to-left name is then drawn with its
-characters reversed (readable order, unjoined Arabic letters), and `raqm_missing()` lets
-the build say so. Characters the fonts lack (CJK, emoji) are left out of the card
-rather than drawn as boxes; a name left empty by that shows the username.
+Scripts: three faces (generator/share/card_fonts.py, which picks one per character and
+draws a line run by run): DejaVu Sans for Latin with Vietnamese, Greek, Cyrillic, Hebrew
+and Arabic, Droid Sans Fallback for Chinese, Japanese and Korean, Twemoji's colour emoji,
+all in generator/share/fonts/ with their licences. They are shaped by Pillow's raqm layout
+(HarfBuzz, FriBiDi) when Pillow has it (`PIL.features.check("raqm")`): Arabic joins its
+letters, right-to-left text runs right to left, the card mirrored (the avatar on the
+right), and an emoji sequence (a family, a flag, a skin tone, a keycap) is one picture.
+Without raqm, Pillow's basic layout neither shapes nor reorders: a right-to-left name is
+then drawn with its characters reversed (readable order, unjoined Arabic letters), an
+emoji sequence as its parts, and `card_fonts.raqm_missing()` lets the build say so.
+Characters no face has (rare Han characters, other scripts) are left out of the card
+rather than drawn as boxes; a name left empty by that shows the username. Chinese and
+Japanese lines wrap between any two characters (not before closing punctuation).
 """
 
 from __future__ import annotations
 
-import functools
 import io
-import unicodedata
-from bisect import bisect_right
-from pathlib import Path
 from typing import NamedTuple
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, features
+from PIL import Image, ImageDraw, ImageFilter
 
 from generator.data.text import text_direction
+from generator.share.card_fonts import break_points, clusters, draw_line, drawable, font, line_width
 
 WIDTH, HEIGHT = 1200, 630
-FONTS = Path(__file__).parent / "fonts"
 MARGIN = 72
 AVATAR = 260                          # the circle's diameter
 TEXT_WIDTH = WIDTH - 2 * MARGIN - AVATAR - 56
@@ -47,7 +47,7 @@ TAGLINE_FLOOR = 32
 ELLIPSIS = "…"
 JPEG_QUALITY = 85
 # Bump when the drawing changes: cached cards are named by their inputs and this.
-CARD_VERSION = "1"
+CARD_VERSION = "2"
 
 
 class CardText(NamedTuple):
@@ -55,78 +55,21 @@ class CardText(NamedTuple):
     lines: tuple[str, ...]
 
 
-@functools.cache
-def _coverage() -> tuple[list[int], list[int]]:
-    starts, ends = [], []
-    for line in (FONTS / "coverage.txt").read_text().split():
-        start, end = line.split("-")
-        starts.append(int(start, 16))
-        ends.append(int(end, 16))
-    return starts, ends
-
-
-def drawable(text: str) -> str:
-    """`text` without the characters the fonts lack (and the white space they leave doubled)."""
-    starts, ends = _coverage()
-    kept = []
-    for char in text:
-        at = bisect_right(starts, ord(char)) - 1
-        if at >= 0 and ord(char) <= ends[at] or char in "\n ":
-            kept.append(char)
-    return " ".join("".join(kept).split())
-
-
-def raqm_missing() -> bool:
-    """True when Pillow lacks raqm: right-to-left text is then drawn unshaped."""
-    return not features.check("raqm")
-
-
-@functools.cache
-def _font(weight: str, size: int) -> ImageFont.FreeTypeFont:
-    engine = ImageFont.Layout.BASIC if raqm_missing() else ImageFont.Layout.RAQM
-    return ImageFont.truetype(str(FONTS / f"card-{weight}.ttf"), size, layout_engine=engine)
-
-
-# The direction of one text: the pages' rule (generator.data.text).
-direction_of = text_direction
-
-
-def _shown(text: str, direction: str) -> str:
-    # Without raqm nothing reorders right-to-left text: reverse it so it reads in order.
-    return text[::-1] if direction == "rtl" and raqm_missing() else text
-
-
-def _width(text: str, font: ImageFont.FreeTypeFont, direction: str) -> float:
-    if raqm_missing():
-        return font.getlength(_shown(text, direction))
-    return font.getlength(text, direction=direction)
-
-
-def _clusters(text: str) -> list[str]:
-    """`text` cut into characters with their combining marks (what a cut may not split)."""
-    clusters: list[str] = []
-    for char in text:
-        if clusters and (unicodedata.combining(char) or char in "\u200d\ufe0f"):
-            clusters[-1] += char
-        else:
-            clusters.append(char)
-    return clusters
-
 
 def _wrap(text: str, fits, max_lines: int) -> list[str] | None:
     """Greedy lines of whole words (a word too long for a line is cut between characters);
     None when more than `max_lines` are needed."""
     lines: list[str] = []
     line = ""
-    for word in text.split(" "):
-        candidate = f"{line} {word}" if line else word
+    for separator, word in break_points(text):
+        candidate = f"{line}{separator}{word}" if line else word
         if fits(candidate):
             line = candidate
             continue
         if line:
             lines.append(line)
         line = ""
-        for cluster in _clusters(word):
+        for cluster in clusters(word):
             if fits(line + cluster):
                 line += cluster
             else:
@@ -140,25 +83,24 @@ def _wrap(text: str, fits, max_lines: int) -> list[str] | None:
 
 def _ellipsized(text: str, fits, max_lines: int) -> list[str]:
     """The first lines of `text`, the last one cut between clusters to end in an ellipsis."""
-    clusters = _clusters(text)
-    low, high = 0, len(clusters)  # the most clusters that still wrap with the ellipsis
+    cut = clusters(text)
+    low, high = 0, len(cut)  # the most clusters that still wrap with the ellipsis
     while low < high:
         middle = (low + high + 1) // 2
-        if _wrap("".join(clusters[:middle]).rstrip() + ELLIPSIS, fits, max_lines) is not None:
+        if _wrap("".join(cut[:middle]).rstrip() + ELLIPSIS, fits, max_lines) is not None:
             low = middle
         else:
             high = middle - 1
-    return _wrap("".join(clusters[:low]).rstrip() + ELLIPSIS, fits, max_lines) or [ELLIPSIS]
+    return _wrap("".join(cut[:low]).rstrip() + ELLIPSIS, fits, max_lines) or [ELLIPSIS]
 
 
 def fit_text(text: str, weight: str, sizes: tuple[int, ...], floor: int, max_lines: int,
              width: int = TEXT_WIDTH) -> CardText:
     """The largest size and lines at which `text` fits `width`: shrink, then wrap, then ellipsis."""
-    direction = direction_of(text)
+    direction = text_direction(text)
 
     def fitting(size):
-        font = _font(weight, size)
-        return lambda line: _width(line, font, direction) <= width
+        return lambda line: line_width(line, weight, size, direction) <= width
 
     for size in sizes:
         if size >= floor and fitting(size)(text):
@@ -211,7 +153,7 @@ def social_card(*, name: str, tagline: str, avatar: Image.Image | None, cover: I
         ImageDraw.Draw(card).rectangle((0, HEIGHT - 16, WIDTH, HEIGHT), fill=_hex(accent))
         ink = _hex(text_colour)
         muted = tuple(round(a * 0.8 + b * 0.2) for a, b in zip(ink, _hex(page_colour)))
-    direction = direction_of(name or tagline)
+    direction = text_direction(name or tagline)
     rtl = direction == "rtl"
     draw = ImageDraw.Draw(card)
     text_left = MARGIN if rtl else MARGIN + AVATAR + 56
@@ -234,13 +176,11 @@ def social_card(*, name: str, tagline: str, avatar: Image.Image | None, cover: I
     heights = [round(text.size * spacing) * len(text.lines) for _, text, _, spacing in blocks]
     y = (HEIGHT - sum(heights) - gap * (len(blocks) - 1)) // 2
     for (weight, text, colour, spacing), height in zip(blocks, heights):
-        font = _font(weight, text.size)
+        ascent = font("text", weight, text.size).getmetrics()[0]  # every face on the text face's baseline
         for line in text.lines:
-            line_direction = direction_of(line) if direction_of(line) == "rtl" else direction
-            x = text_left + width if rtl else text_left
-            anchor = "ra" if rtl else "la"
-            options = {} if raqm_missing() else {"direction": line_direction}
-            draw.text((x, y), _shown(line, line_direction), font=font, fill=colour, anchor=anchor, **options)
+            line_direction = text_direction(line) if text_direction(line) == "rtl" else direction
+            draw_line(draw, text_left + width if rtl else text_left, y + ascent, line, weight=weight,
+                      size=text.size, fill=colour, direction=line_direction, right=rtl)
             y += round(text.size * spacing)
         y += gap
     return _smaller(card, photograph=cover is not None)

@@ -18,7 +18,8 @@ from pathlib import Path
 from PIL import Image, features
 
 from generator.images.cache import file_name
-from generator.share.card import CARD_VERSION, FONTS, social_card
+from generator.share.card import CARD_VERSION, social_card
+from generator.share.card_fonts import FONTS
 
 
 @functools.cache
