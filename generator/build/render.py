@@ -12,14 +12,13 @@ from typing import NamedTuple
 import jinja2
 from markupsafe import Markup, escape
 
-from generator.build import icons, translations
-from generator.build.attributes import attribute_value
+from generator.build import attributes, icons, translations
 from generator.build.detail import DetailPage, ProductGroup, detail_pages, item_views, product_groups
 from generator.build.directory import DirectoryPage, page_url
 from generator.data.biodata import _text, dumps
 from generator.config import Config
 from generator.errors import TemplateError
-from generator.build.render_context import ImageView, SiteContext
+from generator.build.render_context import ImageView, SiteContext, shared_picture
 from generator.build.markdown import plain_text, render_inline
 from generator.build.page_words import PageLanguage, heading, language_view, section_shown, seo
 from generator.build.page_words import shown as _show, truncate as _truncate
@@ -80,7 +79,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         auto_reload=False,
     )
     env.template_class = _Template
-    env.filters["attribute_value"] = attribute_value
+    env.filters["attribute_value"] = attributes.attribute_value
     return env
 
 
@@ -231,10 +230,7 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
         links_heading = heading(settings.links_heading, links_heading)
         products_heading = heading(settings.products_heading, products_heading)
         tools_heading = heading(settings.tools_heading, tools_heading)
-    # Without a social card (pages.py puts it in), the cover's picture is shared, or else
-    # the avatar's, whose alt is the name as on the page (the cover's is empty: no words).
-    shared = (cover if cover and cover.og else None) or (avatar if avatar and avatar.og else None)
-    og_image = site.absolute(shared.og) if shared else None
+    shared, og_size, og_alt = shared_picture(cover, avatar, name)  # pages.py puts the social card in
     photo = site.absolute(avatar.og or avatar.src) if avatar else None
     json_ld_markup: Markup | str = ""
     if "structured_data" in site.share:
@@ -254,9 +250,8 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
         canonical=canonical,
         avatar=avatar,
         cover=cover,
-        og_image=og_image,
-        og_size=shared.og_size if shared else None,
-        og_alt=name if shared is not None and shared is avatar else "",
+        og_image=site.absolute(shared) if shared else None,
+        og_size=og_size, og_alt=og_alt,
         social=social,
         links=links,
         products=product_groups(products, groups),

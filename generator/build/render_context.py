@@ -105,6 +105,18 @@ class SiteContext:
         return url if "://" in url else self.base_url + url
 
 
+def shared_picture(cover: ImageView | None, avatar: ImageView | None,
+                   name: str) -> tuple[str | None, tuple[int, int] | None, str]:
+    """(og:image's URL or path, its size when known, its alt) without a social card: the
+    cover's picture, or else the avatar's, whose alt is the name as on the page (the
+    cover's is empty: it shows no words); (None, None, "") without either."""
+    if cover and cover.og:
+        return cover.og, cover.og_size, ""
+    if avatar and avatar.og:
+        return avatar.og, avatar.og_size, name
+    return None, None, ""
+
+
 def _view(reference: str, role: str, image_set) -> ImageView:
     if image_set is None:  # remote, and neither fetched nor cached: its URL, written as a page writes URLs
         width, height = IMAGE_BOXES[role]
