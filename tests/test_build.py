@@ -41,8 +41,8 @@ def test_index_is_the_home_profile_with_canonical_root(site):
     build_site(site)
     dist = site / "dist"
     assert (dist / "index.html").read_bytes() == (dist / "default.html").read_bytes()
-    assert '<link rel=canonical href="https://bio.example.com/">' in (dist / "index.html").read_text()
-    assert '<link rel=canonical href="https://bio.example.com/ana">' in (dist / "ana.html").read_text()
+    assert '<link rel=canonical href=https://bio.example.com/>' in (dist / "index.html").read_text()
+    assert '<link rel=canonical href=https://bio.example.com/ana>' in (dist / "ana.html").read_text()
 
 
 def test_static_json_is_the_workers_document(site):
@@ -60,8 +60,8 @@ def test_local_images_become_optimized_files_under_content_names(site):
     build_site(site)
     dist = site / "dist"
     page = (dist / "ana.html").read_text()
-    urls = re.findall(r'(?:src|srcset)="(/m/[^" ]+)', page)
-    urls += [url for srcset in re.findall(r'srcset="([^"]+)"', page) for url in re.findall(r"(/m/[^\s,]+)", srcset)]
+    urls = re.findall(r'(?:src|srcset)="?(/m/[^" >]+)', page)
+    urls += [url for srcset in re.findall(r'srcset=("[^"]+"|[^ >]+)', page) for url in re.findall(r"(/m/[^\s,]+)", srcset)]
     assert urls and all(re.fullmatch(r"/m/[a-z2-7]{10}\.(?:avif|webp|jpg|png)", url) for url in urls)
     for url in urls:
         assert (dist / url.lstrip("/")).is_file(), url
@@ -115,7 +115,7 @@ def test_pages_run_no_script_and_need_no_inline_style(site):
 def test_social_links_carry_rel_me_and_names(site):
     build_site(site)
     html = (site / "dist" / "ana.html").read_text()
-    assert '<a href="https://github.com/ana" rel=me aria-label="GitHub">' in html
+    assert '<a href=https://github.com/ana rel=me aria-label=GitHub>' in html
     assert '"sameAs":["https://github.com/ana","https://x.com/ana"]' in html
 
 
@@ -365,7 +365,7 @@ def test_only_the_404_page_and_the_directory_load_the_rules_only_they_use(site):
     dist = site / "dist"
 
     def sheets(page: str) -> list[str]:
-        return re.findall(r'<link rel="stylesheet" href="/(assets/[^"]+)">', (dist / page).read_text())
+        return re.findall(r'<link rel="?stylesheet"? href="?/(assets/[^" >]+)"?>', (dist / page).read_text())
 
     assert [Path(href).name.split(".")[0] for href in sheets("ana.html")] == ["style"]
     for page in ("index.html", "404.html"):
@@ -435,3 +435,12 @@ def test_the_stylesheet_holds_every_placeholder_colour():
     css = (packaged_dir("assets") / "style.css").read_text()
     assert PLACEHOLDER_CSS in css
     assert "img{display:block;max-width:100%;--p:rgb(var(--r) var(--g) var(--b));background:var(--p)}" in css
+
+
+def test_each_section_is_a_region_named_by_its_heading(site):
+    # aria-labelledby: a screen reader's list of regions shows "Links", "Products", "Tools".
+    build_site(site)
+    html = (site / "dist" / "ana.html").read_text()
+    sections = re.findall(r"<section([^>]*)><h2 id=(\w+)>", html)
+    assert [heading for _, heading in sections] == ["links", "products", "tools"]
+    assert all(attributes == f" aria-labelledby={heading}" for attributes, heading in sections)

@@ -31,7 +31,7 @@ def test_remote_images_are_fetched_optimized_and_kept_from_the_cache(tmp_path, s
     page = (site / "dist" / "rtl.html").read_text()
     assert server.base not in page  # the page loads the optimized copies
     assert re.search(r'<picture><source type=image/avif srcset="/m/[a-z2-7]{10}\.avif 680w,[^"]+"[^>]*>'
-                     r'<source type=image/webp srcset="/m/[a-z2-7]{10}\.webp 680w,[^"]+"[^>]*><img [^>]*src="/m/[a-z2-7]{10}\.jpg"', page)
+                     r'<source type=image/webp srcset="/m/[a-z2-7]{10}\.webp 680w,[^"]+"[^>]*><img [^>]*src=/m/[a-z2-7]{10}\.jpg', page)
     assert not [w for w in summary.warnings if "'rtl'" in w]
     server.stop()  # the network goes away; the cached copy still serves
     execute(site, "UPDATE profiles SET tagline = 'offline now' WHERE id = 'p-rtl'")
@@ -47,7 +47,7 @@ def test_an_unreachable_remote_image_keeps_its_url_with_a_warning_or_fails_stric
     summary = build_site(site)
     assert any("profile 'linh.example.com': products row 'pr2', column image_url" in w and "original URL" in w
                for w in summary.warnings)
-    assert f'src="{missing}"' in (site / "dist" / "linh.example.com.html").read_text()
+    assert f'src={missing}' in (site / "dist" / "linh.example.com.html").read_text()
     execute(site, "UPDATE products SET name = 'Sổ tay mới' WHERE id = 'pr2'")
     with pytest.raises(ValidationError, match=r"products row 'pr2', column image_url"):
         build_site(site, strict=True)

@@ -90,10 +90,10 @@ def test_products_in_groups_with_badges_descriptions_and_detail_links(site):
     assert "<p class=badge>New" in section and "<p class=badge>Limited" in section
     assert "<p class=about>Giấy <em>tái chế</em>" in section
     # The detail link is its own row, after the last paragraph is closed.
-    assert '</p><a class=more href="/linh.example.com/tu-van" aria-label="Details: Tư vấn 1:1">Details</a>' in section
-    assert 'href="https://linh.example.com/tu-van"' in section  # the external link stays one click away
+    assert '</p><a class=more href=/linh.example.com/tu-van aria-label="Details: Tư vấn 1:1">Details</a>' in section
+    assert 'href=https://linh.example.com/tu-van>' in section  # the external link stays one click away
     assert "Tote" not in section and "Later" not in section  # ended, and not started yet
-    assert 'href="/assets/rich.' in html
+    assert 'href=/assets/rich.' in html
     detail = (site / "dist" / "linh.example.com" / "tu-van.html").read_text(encoding="utf-8")
     assert '<a class=cta href="https://cal.example.com/linh">Đặt lịch</a>' in detail
     assert "<span class=badge>Limited</span>" in detail

@@ -292,7 +292,7 @@ def test_the_sitemap_lists_the_first_page_and_the_home_profile_at_its_own_addres
     sitemap = (site / "dist" / "sitemap.xml").read_text()
     assert "<url><loc>https://bio.example.com/</loc></url>" in sitemap
     assert "<loc>https://bio.example.com/default</loc>" in sitemap and "/page/" not in sitemap
-    assert '<link rel=canonical href="https://bio.example.com/default">' in (site / "dist" / "default.html").read_text()
+    assert '<link rel=canonical href=https://bio.example.com/default>' in (site / "dist" / "default.html").read_text()
 
 
 def test_the_preview_serves_page_n_without_a_redirect_as_pages_does(site):

@@ -54,8 +54,8 @@ def test_the_build_writes_the_worker_the_routes_and_the_map(site):
 
 def test_a_main_hostname_is_the_pages_canonical_url(site):
     page = (site / "dist" / "ana.html").read_text()
-    assert '<link rel=canonical href="https://ana.example.com/">' in page
-    assert '<meta property=og:url content="https://ana.example.com/">' in page
+    assert '<link rel=canonical href=https://ana.example.com/>' in page
+    assert '<meta property=og:url content=https://ana.example.com/>' in page
     # The JSON-LD names no page address (the ProfilePage's canonical link does), and
     # never the site's own one for this profile; the QR code shows the hostname.
     assert "bio.example.com/ana" not in page
@@ -69,8 +69,8 @@ def test_a_username_that_is_a_hostname_is_the_pages_canonical_url(site):
     # hostname the canonical URL, og:url and the QR code name https://<hostname>/. No main row
     # needed (the current site's 100,000 usernames are their domains).
     page = (site / "dist" / "linh.example.com.html").read_text()
-    assert '<link rel=canonical href="https://linh.example.com/">' in page
-    assert '<meta property=og:url content="https://linh.example.com/">' in page
+    assert '<link rel=canonical href=https://linh.example.com/>' in page
+    assert '<meta property=og:url content=https://linh.example.com/>' in page
     assert "bio.example.com/linh.example.com" not in page
     assert "<p>linh.example.com<p>" in page  # the share section's address, under the QR code
     assert (site / "dist" / "qr" / "linh.example.com.svg").read_bytes() == qr_svg("https://linh.example.com/")
@@ -83,7 +83,7 @@ def test_a_username_hostname_without_rows_has_its_hosts_sitemap(tmp_path):
     folder = make_site(tmp_path / "site")
     build_site(folder)
     page = (folder / "dist" / "linh.example.com.html").read_text()
-    assert '<link rel=canonical href="https://linh.example.com/">' in page
+    assert '<link rel=canonical href=https://linh.example.com/>' in page
     site = PagesSite(folder / "dist")
     # Found by its document, not by the map: the Worker does not read the date per request.
     assert site.respond("/sitemap.xml", "", "linh.example.com").body.decode() == (
@@ -104,7 +104,7 @@ def test_a_username_that_is_the_sites_own_host_keeps_the_sites_address(tmp_path)
     execute(folder, "UPDATE profiles SET username = 'bio.example.com' WHERE id = 'p-vi'")
     build_site(folder)
     page = (folder / "dist" / "bio.example.com.html").read_text()
-    assert '<link rel=canonical href="https://bio.example.com/bio.example.com">' in page
+    assert '<link rel=canonical href=https://bio.example.com/bio.example.com>' in page
     assert "https://bio.example.com/bio.example.com<" in (folder / "dist" / "sitemap.xml").read_text()
 
 
@@ -204,4 +204,4 @@ def test_biogen_serve_routes_by_host(site):
         request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": "ana.example.com"})
         with urllib.request.urlopen(request) as answer:
             body = answer.read().decode()
-    assert '<link rel=canonical href="https://ana.example.com/">' in body and "Ana Souza" in body
+    assert '<link rel=canonical href=https://ana.example.com/>' in body and "Ana Souza" in body

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import jinja2
 import pytest
 from markupsafe import Markup
 
 from generator.config import load_config
+from generator.build.attributes import attribute_value
 from generator.build.render import make_environment, output_escape
 from sitekit import make_site
 
@@ -60,3 +63,37 @@ def test_templates_use_output_escape(tmp_path):
     config = load_config(make_site(tmp_path / "site"))
     template = make_environment(config).from_string("{{ x }}")
     assert template.root_render_func.__globals__["escape"] is output_escape
+
+
+class _Attributes(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append(dict(attrs))
+
+
+UNQUOTED_OR_NOT = [*HOSTILE[:6], 42, None, "", " ", "a b", "a\tb", "?a=1", "`x`", "x/", "https://x.example/a/",
+                   "min(680px,100vw)", "/m/a.avif 680w,/m/b.avif 1360w", "#0d0f16", "Ana Nguyen's"]
+
+
+@pytest.mark.parametrize("value", UNQUOTED_OR_NOT, ids=repr)
+def test_attribute_value_reads_back_as_the_value_quoted_or_not(tmp_path, value):
+    config = load_config(make_site(tmp_path / "site"))
+    template = make_environment(config).from_string(
+        "<a href={{ value|attribute_value }}><a href={{ value|attribute_value }} title=next>")
+    html = template.render(value=value)
+    parser = _Attributes()
+    parser.feed(html)
+    assert parser.found == [{"href": str(value)}, {"href": str(value), "title": "next"}], html
+
+
+def test_attribute_value_leaves_out_quotes_only_where_html_allows():
+    assert attribute_value("https://bio.example.com/og/ana.jpg") == "https://bio.example.com/og/ana.jpg"
+    assert attribute_value("Ana") == "Ana"
+    assert attribute_value("Ana Nguyen") == '"Ana Nguyen"'
+    assert attribute_value("") == '""'
+    assert attribute_value("?a=1") == '"?a=1"'
+    assert attribute_value('"><script>') == "&#34;&gt;&lt;script&gt;"  # escaped: nothing left to end it
+    assert attribute_value("a&b") == "a&amp;b"

@@ -46,8 +46,8 @@ def test_wheel_builds_a_bare_site_folder(tmp_path):
         [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(installed)!r}); import generator; print(generator.__file__)"],
         capture_output=True, text=True).stdout
     page = (site / "dist" / "default.html").read_text()
-    assert "Default Profile" in page and '<link rel="stylesheet" href="/assets/style.' in page
-    assert '<html lang="ja">' in page
+    assert "Default Profile" in page and '<link rel=stylesheet href=/assets/style.' in page
+    assert '<html lang=ja>' in page
     assert "<h1>ページが見つかりません</h1>" in (site / "dist" / "404.html").read_text()  # the packaged words
     # A profile with a built-in theme of its own: the themes shipped in the wheel.
     conn = sqlite3.connect(site / "content" / "bio.db")
@@ -56,4 +56,4 @@ def test_wheel_builds_a_bare_site_folder(tmp_path):
     conn.close()
     result = subprocess.run(run, cwd=site, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert '<link rel="stylesheet" href="/assets/t/' in (site / "dist" / "default.html").read_text()
+    assert '<link rel=stylesheet href=/assets/t/' in (site / "dist" / "default.html").read_text()

@@ -38,7 +38,7 @@ def set_look(site: Path, username: str, theme=None, accent=None, button_shape=No
 
 def stylesheet_of(dist: Path, page: str) -> str:
     """The URL of the one stylesheet a page links."""
-    links = re.findall(r'<link rel="stylesheet" href="([^"]+)">', (dist / page).read_text())
+    links = re.findall(r'<link rel="?stylesheet"? href="?([^" >]+)"?>', (dist / page).read_text())
     assert len(links) == 1, links
     return links[0]
 
@@ -179,7 +179,7 @@ def test_a_profile_builds_with_the_example_site_theme(site):
     css = (dist / stylesheet_of(dist, "ana.html").lstrip("/")).read_text()
     assert css.startswith(_served_base()) and "font-family:Georgia,serif" in css and "--bg:#f6f1e7" in css
     head = (dist / "ana.html").read_text()
-    assert '<meta name=theme-color content="#f6f1e7"' in head and '<meta name=theme-color content="#1d1914"' in head
+    assert '<meta name=theme-color content=#f6f1e7>' in head and '<meta name=theme-color content=#1d1914 ' in head
 
 
 def _served_base() -> str:
@@ -191,7 +191,7 @@ def _served_base() -> str:
 
 def _without_content_version(page: Path) -> str:
     """The page without its content hash, which covers the settings row (a row of NULLs too)."""
-    return re.sub(r'<meta name="?content-version"? content="[0-9a-f]+">', "", page.read_text())
+    return re.sub(r'<meta name="?content-version"? content="?[0-9a-f]+"?>', "", page.read_text())
 
 
 def test_a_profile_whose_look_is_the_default_keeps_its_page(site):
@@ -221,7 +221,7 @@ def test_a_chosen_theme_accent_and_shape_reach_the_page_as_custom_properties_in_
     assert re.fullmatch(r"/assets/t/[0-9a-f]{10}\.css", url)
     css = (dist / url.lstrip("/")).read_text()
     light, dark = re.search(r":root\{([^}]*)\}", css).group(1), re.search(
-        r"@media \(prefers-color-scheme:dark\)\{:root\{([^}]*)\}", css).group(1)
+        r"@media\(prefers-color-scheme:dark\)\{:root\{([^}]*)\}", css).group(1)
     assert "--a:#0b5cad" in light.split(";") and f"--rd:{BUTTON_RADII['pill']}" in light.split(";")
     dark_accent = re.search(r"--a:(#[0-9a-f]+)", dark).group(1)
     parsed = _theme(packaged_dir("themes") / f"{theme}.css")
@@ -335,4 +335,4 @@ def test_themed_css_replaces_the_theme_values_in_place_and_adds_what_it_lacks():
                         Path("t.css"))
     css = themed_css(theme, light={"--a": "#123", "--rd": "0"}, dark={"--a": "#abc"})
     assert css == (":root{--bg:#fff;--a:#123;--on:#fff;--rd:0}"
-                   "@media (prefers-color-scheme: dark){:root{--bg:#000;--on:#000;--a:#abc}}a{color:var(--a)}")
+                   "@media(prefers-color-scheme: dark){:root{--bg:#000;--on:#000;--a:#abc}}a{color:var(--a)}")

@@ -36,6 +36,7 @@ class DetailView(NamedTuple):
     description: str
     canonical: str
     og_image: str | None
+    og_size: tuple[int, int] | None    # og_image's (width, height) when known
     profile_path: str
     back: str              # "Back to <name>"
     name: str
@@ -157,6 +158,7 @@ def _view(item, row: ItemDetails, site: SiteContext, language: PageLanguage, *, 
         description=description,
         canonical=site.base_url + url_path,
         og_image=site.absolute(image.og or image.src) if image else None,
+        og_size=image.og_size if image else None,
         profile_path=profile_path,
         back=translations.fill(language.item["back"], {"name": profile_name}),
         name=item_name,

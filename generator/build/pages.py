@@ -27,6 +27,7 @@ from generator.build.translations import language_problems
 from generator.build.render_context import SiteContext
 from generator.build.themes import Look, Sheet, look_problems
 from generator.data.validate import profile_problems
+from generator.share.card import HEIGHT as CARD_HEIGHT, WIDTH as CARD_WIDTH
 from generator.share.card_cache import cached_card
 from generator.share.qr import qr_files
 from generator.share.vcard import vcard
@@ -130,7 +131,9 @@ class PageWriter:
         if "card" in self.job.site.share:
             card_path, card = self._card(profile, view, look)
             shared[card_path] = card
-            view = view._replace(og_image=self.job.site.absolute(f"/{card_path}"), og_card=True)
+            # The card shows the name and the tagline; the tagline is the page's description.
+            view = view._replace(og_image=self.job.site.absolute(f"/{card_path}"), og_card=True,
+                                 og_size=(CARD_WIDTH, CARD_HEIGHT), og_alt=view.name.strip() or profile.username)
         html = self.renderer.render_view(view, profile.username, look).encode()
         outputs = {page_path: html, json_path: biodata_json(profile, now).encode(), **shared}
         if profile.username == home and not self.job.config.directory:

@@ -12,13 +12,13 @@ from typing import NamedTuple
 import jinja2
 from markupsafe import Markup, escape
 
-from generator.build import icons, translations
+from generator.build import attributes, icons, translations
 from generator.build.detail import DetailPage, ProductGroup, detail_pages, item_views, product_groups
 from generator.build.directory import DirectoryPage, page_url
 from generator.data.biodata import _text, dumps
 from generator.config import Config
 from generator.errors import TemplateError
-from generator.build.render_context import ImageView, SiteContext
+from generator.build.render_context import ImageView, SiteContext, shared_picture
 from generator.build.markdown import plain_text, render_inline
 from generator.build.page_words import PageLanguage, heading, language_view, section_shown, seo
 from generator.build.page_words import shown as _show, truncate as _truncate
@@ -79,6 +79,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         auto_reload=False,
     )
     env.template_class = _Template
+    env.filters["attribute_value"] = attributes.attribute_value
     return env
 
 
@@ -179,6 +180,8 @@ class PageView(NamedTuple):
     address: str                           # the canonical URL as people type it: no scheme, no final "/"
     share_words: dict[str, str]            # the share kit's words in the page's language
     og_card: bool = False                  # og_image is the social card (1200x630, generator.share.card)
+    og_size: tuple[int, int] | None = None  # og_image's (width, height) when known
+    og_alt: str = ""                       # what og_image shows, in words ("" when it is only a picture)
     more: str = ""                         # the words of a link to an item's detail page
     rich: str = ""                         # the stylesheet of items' details, for a page that shows any
 
@@ -227,8 +230,7 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
         links_heading = heading(settings.links_heading, links_heading)
         products_heading = heading(settings.products_heading, products_heading)
         tools_heading = heading(settings.tools_heading, tools_heading)
-    shared = (cover and cover.og) or (avatar and avatar.og)
-    og_image = site.absolute(shared) if shared else None
+    shared, og_size, og_alt = shared_picture(cover, avatar, name)  # pages.py puts the social card in
     photo = site.absolute(avatar.og or avatar.src) if avatar else None
     json_ld_markup: Markup | str = ""
     if "structured_data" in site.share:
@@ -248,7 +250,8 @@ def profile_view(profile: Profile, site: SiteContext, *, canonical_path: str, co
         canonical=canonical,
         avatar=avatar,
         cover=cover,
-        og_image=og_image,
+        og_image=site.absolute(shared) if shared else None,
+        og_size=og_size, og_alt=og_alt,
         social=social,
         links=links,
         products=product_groups(products, groups),

@@ -65,6 +65,7 @@ class ImageView(NamedTuple):
     placeholder: str                         # CSS classes filling the box with the dominant colour
     og: str | None                           # the JPEG for og:image (covers and avatars)
     files: tuple[str, ...] = ()              # the output files the page refers to ("m/x.avif", ...)
+    og_size: tuple[int, int] | None = None   # (width, height) of the file og:image names (`og`, else `src`); None: remote
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,18 @@ class SiteContext:
         return url if "://" in url else self.base_url + url
 
 
+def shared_picture(cover: ImageView | None, avatar: ImageView | None,
+                   name: str) -> tuple[str | None, tuple[int, int] | None, str]:
+    """(og:image's URL or path, its size when known, its alt) without a social card: the
+    cover's picture, or else the avatar's, whose alt is the name as on the page (the
+    cover's is empty: it shows no words); (None, None, "") without either."""
+    if cover and cover.og:
+        return cover.og, cover.og_size, ""
+    if avatar and avatar.og:
+        return avatar.og, avatar.og_size, name
+    return None, None, ""
+
+
 def _view(reference: str, role: str, image_set) -> ImageView:
     if image_set is None:  # remote, and neither fetched nor cached: its URL, written as a page writes URLs
         width, height = IMAGE_BOXES[role]
@@ -116,9 +129,11 @@ def _view(reference: str, role: str, image_set) -> ImageView:
     if image_set.og_jpeg:
         og = f"/{image_set.og_jpeg.path}"
         files.append(image_set.og_jpeg.path)
+    shared = image_set.og_jpeg or image_set.fallback
     return ImageView(f"/{image_set.fallback.path}", image_set.width, image_set.height,
                      tuple((_TYPES[format], srcset) for format, _, srcset in offers),
-                     sizes if offers else "", image_set.placeholder, og, tuple(dict.fromkeys(files)))
+                     sizes if offers else "", image_set.placeholder, og, tuple(dict.fromkeys(files)),
+                     (shared.width, shared.height))
 
 
 def paying_sources(role: str, image_set, sizes: str) -> list[tuple[str, list, str]]:

@@ -8,7 +8,9 @@ custom properties (`--a`, `--rd`). A profile without settings, or whose settings
 the default look (classic, no accent, rounded), loads style.css, which is style.css and
 classic.css already: exactly the page it had before themes existed. Any other look is a
 file of its own, `assets/t/<hash>.css`, named by its content: one file per distinct
-theme, accent and shape, whichever profiles use it.
+theme, accent and shape, whichever profiles use it. In that file style.css leaves out
+the declarations its theme sets again for the same selectors (generator.build.overrides:
+~120 bytes in minimal and bold), which could never apply.
 
 Each theme says, in its first comment, where its accent carries text:
 
@@ -34,6 +36,7 @@ from typing import NamedTuple
 
 from generator.build.colour import contrast_ratio, hex_colour, nearest_passing_shade, oklch, parse_hex
 from generator.build.output import digest_bytes
+from generator.build.overrides import without_overridden
 from generator.build.sitefiles import STYLESHEET, base_stylesheet, hashed_assets, strip_css_comments
 from generator.config import Config
 from generator.errors import BuildError, Problem
@@ -301,6 +304,7 @@ class Looks:
                             default.dark[BACKGROUND_PROPERTY])
         self._made: dict[tuple, tuple[Look, Sheet | None, list[tuple[str, str]]]] = {}
         self._shades: dict[tuple[str, str], tuple] = {}
+        self._bases: dict[str, str] = {}  # theme name -> style.css without what it overrides
 
     def of(self, settings) -> tuple[Look, Sheet | None, list[tuple[str, str]]]:
         """(look, its stylesheet file or None for style.css, [(column, problem)]) for a
@@ -344,6 +348,9 @@ class Looks:
             light[ACCENT_PROPERTY], dark[ACCENT_PROPERTY] = hex_colour(colour), hex_colour(dark_shade)
         if radius is not None:
             light[RADIUS_PROPERTY] = radius
-        css = (self.base_css + themed_css(theme, light=light, dark=dark)).encode()
+        base = self._bases.get(name)
+        if base is None:
+            base = self._bases[name] = without_overridden(self.base_css, theme.css)
+        css = (base + themed_css(theme, light=light, dark=dark)).encode()
         sheet = Sheet(f"{SHEETS_DIR}/{digest_bytes(css)[:10]}.css", css)
         return Look("/" + sheet.path, theme.light[BACKGROUND_PROPERTY], theme.dark[BACKGROUND_PROPERTY]), sheet, []
