@@ -16,7 +16,6 @@ import re
 import threading
 from collections.abc import Iterator
 from importlib import resources
-from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
@@ -75,6 +74,17 @@ class Editor:
                 self.build_failure = str(describe_failure(error, self.config.site_dir))
                 log.error("%s", self.build_failure)
 
+    async def apply(self, action) -> "actions.Outcome":
+        """`action(conn)` on the database in a worker thread, then the site rebuilt when it
+        wrote, so the page the editor frames shows the change once the browser is redirected."""
+        def run():
+            with self.database() as conn:
+                outcome = action(conn)
+            if outcome.done:
+                self.rebuild()
+            return outcome
+        return await run_in_threadpool(run)
+
     def page(self, template: str, status: int = 200, **context) -> Response:
         body = self.templates.get_template(template).render(failure=self.build_failure, **context)
         return Response(body, status, headers=dict(EDITOR_HEADERS), media_type="text/html")
@@ -127,14 +137,7 @@ async def new_profile(request: Request) -> Response:
     if form is None:
         return _refused()
     values = {"username": form.get("username", "").strip(), "display_name": form.get("display_name", "")}
-
-    def create():
-        with editor.database() as conn:
-            outcome = actions.create(conn, values["username"], values["display_name"])
-        if outcome.done:
-            editor.rebuild()
-        return outcome
-    outcome = await run_in_threadpool(create)
+    outcome = await editor.apply(lambda conn: actions.create(conn, values["username"], values["display_name"]))
     if outcome.done:
         return _see(profile_path(outcome.username) + "?created=1")
     return editor.page("new.html", 422, values=values, outcome=outcome)
@@ -148,14 +151,7 @@ async def profile_page(request: Request) -> Response:
     form = await read_form(request)
     if form is None:
         return _refused()
-
-    def save():
-        with editor.database() as conn:
-            outcome = actions.save(conn, username, form, editor.config.content_dir)
-        if outcome.done:
-            editor.rebuild()
-        return outcome
-    outcome = await run_in_threadpool(save)
+    outcome = await editor.apply(lambda conn: actions.save(conn, username, form, editor.config.content_dir))
     if outcome.not_found:
         return _gone(editor, username)
     if outcome.done:
@@ -199,14 +195,7 @@ async def rename_page(request: Request) -> Response:
     if form is None:
         return _refused()
     new = form.get("username", "").strip()
-
-    def rename():
-        with editor.database() as conn:
-            outcome = actions.rename(conn, username, new)
-        if outcome.done:
-            editor.rebuild()
-        return outcome
-    outcome = await run_in_threadpool(rename)
+    outcome = await editor.apply(lambda conn: actions.rename(conn, username, new))
     if outcome.not_found:
         return _gone(editor, username)
     if outcome.done:
@@ -222,14 +211,7 @@ async def delete_page(request: Request) -> Response:
     form = await read_form(request)
     if form is None:
         return _refused()
-
-    def delete():
-        with editor.database() as conn:
-            outcome = actions.delete(conn, username, form.get(forms.HASH_FIELD, ""))
-        if outcome.done:
-            editor.rebuild()
-        return outcome
-    outcome = await run_in_threadpool(delete)
+    outcome = await editor.apply(lambda conn: actions.delete(conn, username, form.get(forms.HASH_FIELD, "")))
     if outcome.not_found:
         return _gone(editor, username)
     if outcome.done:
