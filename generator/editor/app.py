@@ -4,7 +4,8 @@ real one, with its `_headers`.
 
 Every page is a plain form: a save posts, and the answer redirects (303) to the page
 showing the result; a refused save answers with the form again, the problems next to
-their fields. No script runs. After a write the site is rebuilt (incrementally: one
+their fields. Every page works without script; static/editor.js only adds hints
+(live validation, generator/editor/live.py). After a write the site is rebuilt (incrementally: one
 profile renders in ~0.15 s) before the redirect, so the reloaded page shows the change.
 """
 
@@ -29,14 +30,14 @@ from starlette.routing import Route
 from generator.config import Config, load_config
 from generator.data import db
 from generator.data.migrate import open_migrated
-from generator.editor import actions, forms
+from generator.editor import actions, forms, live
 from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, MAX_BODY_BYTES, Guard, csrf_ok, csrf_token
 from generator.preview.routing import PagesSite, Response as PagesResponse
 from generator.preview.server import describe_failure
 
 log = logging.getLogger(__name__)
 
-STATIC_FILES = {"editor.css": "text/css; charset=utf-8"}
+STATIC_FILES = {"editor.css": "text/css; charset=utf-8", "editor.js": "text/javascript; charset=utf-8"}
 
 
 class Editor:
@@ -288,6 +289,7 @@ def make_app(config: Config, *, secret: str, host: str, port: int) -> Starlette:
         Route(EDIT_PREFIX + "p/{username}/rename", rename_page, methods=post),
         Route(EDIT_PREFIX + "p/{username}/delete", delete_page, methods=post),
         Route(EDIT_PREFIX + "static/{name}", static_file, methods=["GET"]),
+        Route(f"{EDIT_PREFIX}check", live.check, methods=["GET"]),
         Route(EDIT_PREFIX + "{rest:path}", _not_here, methods=["GET", "POST"]),
         Route("/{path:path}", site_page, methods=["GET", "HEAD", "POST"]),
     ]

@@ -29,15 +29,16 @@ class Field:
     required: bool = False
     multiline: bool = False
     url: bool = False    # an address: no spell checking, a keyboard with '/' and '.'
+    rule: str = "text"   # the live check's rule (generator.editor.live.RULES)
 
 
 PROFILE_FIELDS = (
-    Field("display_name", "Display name", "Shown as the page's heading.", required=True),
+    Field("display_name", "Display name", "Shown as the page's heading.", required=True, rule="text-required"),
     Field("tagline", "Tagline", "A line or two under the name; inline Markdown (*emphasis*, `code`, [links](https://…)).",
           multiline=True),
     Field("avatar_url", "Avatar URL", "https://… or the path of a file under content/, such as avatars/ana.jpg.",
-          url=True),
-    Field("cover_url", "Cover URL", "https://… or the path of a file under content/.", url=True),
+          url=True, rule="image"),
+    Field("cover_url", "Cover URL", "https://… or the path of a file under content/.", url=True, rule="image"),
 )
 COLUMNS = tuple(field.column for field in PROFILE_FIELDS)
 # Form fields other than the profile's own: the CSRF token, the content hash the form
