@@ -29,9 +29,9 @@ def test_wheel_builds_a_bare_site_folder(tmp_path):
                      "card-regular.ttf", "card-bold.ttf", "card-cjk.ttf", "card-emoji.ttf", "coverage-text.txt",
                      "coverage-cjk.txt", "coverage-emoji.txt", "LICENSE-DejaVu.txt", "LICENSE-DroidSansFallback.txt",
                      "LICENSE-Twemoji.txt")),
-                 # The editor's own templates and stylesheet (`biogen edit`), served from the package.
+                 # The editor's own templates, stylesheet and script (`biogen edit`), served from the package.
                  "generator/editor/templates/profile.html", "generator/editor/templates/base.html",
-                 "generator/editor/static/editor.css"):
+                 "generator/editor/static/editor.css", "generator/editor/static/editor.js"):
         assert name in names
     installed = tmp_path / "installed"
     zipfile.ZipFile(wheel).extractall(installed)
