@@ -33,7 +33,7 @@
       if (number !== asked || value !== input.value) return;  // typed on meanwhile: a newer check follows
       // What the last save said of this field is about an older value now.
       for (const old of field.querySelectorAll(".problem:not(.live)")) old.hidden = true;
-      live.textContent = answer.problem ? `${input.labels[0].firstChild.textContent.trim()} ${answer.problem}` : "";
+      live.textContent = answer.problem || "";  // worded as the save's own message under the field
       field.classList.toggle("invalid", Boolean(answer.problem));
       if (answer.problem) input.setAttribute("aria-invalid", "true");
       else input.removeAttribute("aria-invalid");
