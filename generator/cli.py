@@ -184,9 +184,13 @@ def check(site_dir: Path, quiet: bool) -> None:
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default browser.")
 def serve(site_dir: Path, quiet: bool, watch: bool, host: str, port: int, open_browser: bool) -> None:
     """Build the site and preview it as Cloudflare Pages will serve it."""
+    report = (lambda message: None) if quiet else click.echo
+    if watch:  # the preview with the editor beside it, on one server (generator/editor/server.py)
+        from generator.editor.server import serve_and_edit
+        serve_and_edit(site_dir, host=host, port=port, guard_site=False, open_browser=open_browser, report=report)
+        return
     from generator.preview.serve import serve_site
-    serve_site(site_dir, host=host, port=port, watch=watch, open_browser=open_browser,
-               report=(lambda message: None) if quiet else click.echo)
+    serve_site(site_dir, host=host, port=port, open_browser=open_browser, report=report)
 
 
 @cli.command()

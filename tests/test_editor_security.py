@@ -202,6 +202,8 @@ def test_biogen_edit_serves_on_loopback_behind_the_printed_secret(site):
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         line = process.stdout.readline()
+        while line and "editing at" not in line:   # after "rebuilt: ..." and "serving ..."
+            line = process.stdout.readline()
         match = re.search(r"http://127\.0\.0\.1:(\d+)/_edit/\?token=([\w-]+)", line)
         assert match, line
         port, secret = int(match.group(1)), match.group(2)

@@ -32,8 +32,10 @@ from generator.data import db
 from generator.data.migrate import open_migrated
 from generator.editor import actions, forms, live
 from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, MAX_BODY_BYTES, Guard, csrf_ok, csrf_token
+from generator.preview import watch as watching
 from generator.preview.routing import PagesSite, Response as PagesResponse
-from generator.preview.server import describe_failure
+from generator.preview.server import PREVIEW_PREFIX, Preview, describe_failure, own_response, page_origin, \
+    preview_response
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +45,21 @@ STATIC_FILES = {"editor.css": "text/css; charset=utf-8", "editor.js": "text/java
 class Editor:
     """What the pages share: the site's settings, the secret, and the last rebuild's failure."""
 
-    def __init__(self, config: Config, secret: str):
+    def __init__(self, config: Config, secret: str, preview: Preview | None = None):
         self.config = config
         self.secret = secret
+        # Under `serve --watch` the preview's state: its rebuilds (and their lock) are
+        # shared with the watcher, and the framed page reloads itself (live reload).
+        self.preview = preview
         self.build_failure: str | None = None
-        self._build_lock = threading.Lock()
+        self._build_lock = preview.build_lock if preview is not None else threading.Lock()
         self.templates = jinja2.Environment(loader=jinja2.PackageLoader("generator.editor", "templates"),
                                             autoescape=True, undefined=jinja2.StrictUndefined)
         self.templates.globals.update(csrf=lambda path: csrf_token(secret, path), path_of=profile_path,
                                       fields=forms.PROFILE_FIELDS, shown=forms.shown)
-        conn = open_migrated(config.database, config.migrations_dir)  # migrations applied, else a clear error
-        conn.close()
+        if preview is None:  # (the preview shows a database it cannot use in its banner instead)
+            conn = open_migrated(config.database, config.migrations_dir)  # migrations applied, else a clear error
+            conn.close()
 
     @contextlib.contextmanager
     def database(self) -> Iterator:
@@ -65,6 +71,11 @@ class Editor:
 
     def rebuild(self) -> None:
         """Build the site (only what changed); a failure is kept and shown on every page."""
+        if self.preview is not None:
+            config, _ = watching.rebuild(self.config.site_dir, self.preview, lambda message: log.info("%s", message))
+            self.config = config or self.config
+            self.build_failure = str(self.preview.failure) if self.preview.failure else None
+            return
         from generator.build.build import build
         with self._build_lock:
             try:
@@ -266,20 +277,44 @@ async def site_page(request: Request) -> Response:
     if request.method not in ("GET", "HEAD"):
         return Response("Method not allowed\n", 405, headers={"Allow": "GET, HEAD"}, media_type="text/plain")
     editor = _editor(request)
-    raw_path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
+    raw_path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("?")[0]
     query = request.scope.get("query_string", b"").decode("latin-1")
-    answer = await run_in_threadpool(lambda: PagesSite(editor.config.output).respond(raw_path.split("?")[0], query,
-                                                                                     request.headers.get("host", "")))
-    answer = framable(answer)
+    host = request.headers.get("host", "")
+    preview = editor.preview
+
+    def respond() -> PagesResponse:
+        if preview is None:
+            return PagesSite(editor.config.output).respond(raw_path, query, host)
+        preview.wait_until_built()
+        return preview_response(preview, raw_path, query, page_origin(host), host)
+    answer = framable(await run_in_threadpool(respond))
+    return _sent(answer)
+
+
+def _sent(answer: PagesResponse) -> Response:
+    """A response of the preview's kind as Starlette sends it, its headers exactly as they are."""
     response = Response(answer.body, answer.status)
     response.raw_headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers]
     response.raw_headers.append((b"content-length", str(len(answer.body)).encode()))
     return response
 
 
-def make_app(config: Config, *, secret: str, host: str, port: int) -> Starlette:
-    """The editor and the site behind the guard, for `biogen edit` and the tests."""
-    editor = Editor(config, secret)
+async def preview_file(request: Request) -> Response:
+    """The preview's own paths (live reload's script and long poll), under `serve --watch`."""
+    preview = _editor(request).preview
+    if preview is None:
+        return await site_page(request)
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return _sent(await run_in_threadpool(own_response, preview, request.url.path, query))
+
+
+def make_app(config: Config, *, secret: str, host: str, port: int, preview: Preview | None = None,
+             open_site: bool = False) -> Starlette:
+    """The editor and the site behind the guard. With `preview`, the site is the
+    preview's (live reload, the error banner, rebuilds shared with its watcher); with
+    `open_site`, the site's pages answer any Host without the secret, as `biogen serve`
+    always has (see Guard), and only the editor is guarded."""
+    editor = Editor(config, secret, preview)
     post = ["GET", "POST"]
     routes = [
         Route(EDIT_PREFIX, profiles_page, methods=["GET"]),
@@ -291,9 +326,10 @@ def make_app(config: Config, *, secret: str, host: str, port: int) -> Starlette:
         Route(EDIT_PREFIX + "static/{name}", static_file, methods=["GET"]),
         Route(f"{EDIT_PREFIX}check", live.check, methods=["GET"]),
         Route(EDIT_PREFIX + "{rest:path}", _not_here, methods=["GET", "POST"]),
+        Route(PREVIEW_PREFIX + "{name:path}", preview_file, methods=["GET", "HEAD"]),
         Route("/{path:path}", site_page, methods=["GET", "HEAD", "POST"]),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(Guard, secret=secret, host=host, port=port)],
+    app = Starlette(routes=routes, middleware=[Middleware(Guard, secret=secret, host=host, port=port, open_site=open_site)],
                     max_body_size=MAX_BODY_BYTES)
     app.state.editor = editor
     return app

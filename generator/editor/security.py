@@ -17,6 +17,12 @@ be able to drive it, read it, or frame it:
   (nothing leaves the editor's origin, and its own POSTs keep their Origin).
 - A POST also needs the CSRF token of its form: HMAC-SHA256 of the secret and the
   path it is posted to, so a token leaked from one form does nothing on another.
+
+Under `biogen serve --watch` the same server is the preview, and its site pages (GET
+and HEAD outside /_edit) answer any Host without the cookie, as `biogen serve` always
+has: `curl -H 'Host: linh.example.com'` must show that profile as deployed. What they
+serve is the built site, which publishing makes public; the editor itself, every
+write, and `biogen edit` (the whole site guarded) stay behind all of the above.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import secrets
 from urllib.parse import parse_qs
 
 EDIT_PREFIX = "/_edit/"
+EDIT_ROOT = EDIT_PREFIX.rstrip("/")   # every path starting with it is the editor's (also /_edit and /_editx)
 TOKEN_PARAMETER = "token"
 # A POST body larger than this is refused (413): the forms of this step hold a few
 # short fields; image uploads will raise it for their own path.
@@ -94,8 +101,9 @@ def _forbidden(send_url: str) -> bytes:
 class Guard:
     """ASGI middleware: Host, secret cookie, method, body size and Origin, in that order."""
 
-    def __init__(self, app, *, secret: str, host: str, port: int):
+    def __init__(self, app, *, secret: str, host: str, port: int, open_site: bool = False):
         self.app = app
+        self.open_site = open_site
         self.secret = secret
         self.cookie = cookie_name(port)
         self.hosts = allowed_hosts(host, port)
@@ -104,6 +112,9 @@ class Guard:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if self.open_site and scope["method"] in ("GET", "HEAD") and not scope["path"].startswith(EDIT_ROOT):
+            await self.app(scope, receive, send)   # the preview's pages, for any Host (see the module's notes)
             return
         headers = {}
         for name, value in scope["headers"]:

@@ -17,6 +17,7 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -66,6 +67,14 @@ class Preview:
         self._generation = 0
         self._building = False
         self._stopping = False
+        # One build at a time: the watcher's thread and, under `serve --watch`, the
+        # editor's saves both rebuild (generator.preview.watch.rebuild takes it).
+        self.build_lock = threading.Lock()
+        # The database's fingerprint now (the watcher's DatabaseHold sets it), and what
+        # it was when the last build began: a change already built by someone else
+        # (an editor's save) is then not built again by the watcher.
+        self.fingerprint: Callable[[], tuple | None] = lambda: None
+        self.built_from: tuple | None = None
 
     @property
     def token(self) -> str:
@@ -194,6 +203,28 @@ def preview_response(preview: Preview, raw_path: str, query: str, origin: str, h
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 
+def page_origin(host: str) -> str:
+    """The origin a page's policy names for the preview's script: the Host asked for
+    when it is a plain host[:port] (a hostile one is never written into the policy)."""
+    return f"http://{host}" if _HOST.match(host) else "'self'"
+
+
+def own_response(preview: Preview, path: str, query: str) -> Response:
+    """The preview's own paths: its script, the banner's stylesheet and the reload long
+    poll (which blocks its thread up to LONG_POLL_SECONDS)."""
+    plain = [("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")]
+    if path == SCRIPT_PATH:
+        return Response(200, plain + [("Content-Type", content_type(path))], _package_file("livereload.js"))
+    if path == STYLE_PATH:
+        return Response(200, plain + [("Content-Type", content_type(path))], _package_file("livereload.css"))
+    if path == RELOAD_PATH:
+        since = parse_qs(query).get("since", [""])[0]
+        token = preview.wait_for_change(since)
+        body = json.dumps({"token": token, "error": str(preview.failure or "") or None})
+        return Response(200, plain + [("Content-Type", content_type(".json"))], body.encode())
+    return Response(404, plain + [("Content-Type", "text/plain; charset=utf-8")], b"Not found\n")
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: "PreviewServer"
     protocol_version = "HTTP/1.1"
@@ -219,22 +250,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         preview.wait_until_built()
         host = self.headers.get("Host", "")
-        origin = f"http://{host}" if _HOST.match(host) else "'self'"
-        self._send(preview_response(preview, raw_path, query, origin, host), head)
+        self._send(preview_response(preview, raw_path, query, page_origin(host), host), head)
 
     def _own(self, path: str, query: str) -> Response:
-        """The preview's script, the banner's stylesheet and the reload long poll."""
-        plain = [("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")]
-        if path == SCRIPT_PATH:
-            return Response(200, plain + [("Content-Type", content_type(path))], _package_file("livereload.js"))
-        if path == STYLE_PATH:
-            return Response(200, plain + [("Content-Type", content_type(path))], _package_file("livereload.css"))
-        if path == RELOAD_PATH:
-            since = parse_qs(query).get("since", [""])[0]
-            token = self.server.preview.wait_for_change(since)
-            body = json.dumps({"token": token, "error": str(self.server.preview.failure or "") or None})
-            return Response(200, plain + [("Content-Type", content_type(".json"))], body.encode())
-        return Response(404, plain + [("Content-Type", "text/plain; charset=utf-8")], b"Not found\n")
+        return own_response(self.server.preview, path, query)
 
     def _send(self, response: Response, head: bool) -> None:
         self.send_response(response.status)

@@ -205,10 +205,25 @@ def _is_busy(error: BaseException) -> bool:
 
 
 def rebuild(site_dir: Path, preview: Preview, report: Callable[[str], None], *,
-            build: Callable | None = None) -> tuple[Config | None, bool]:
-    """Build once for the preview: (the config, or None if it failed to load; True to retry soon)."""
+            build: Callable | None = None, unless_built: bool = False) -> tuple[Config | None, bool]:
+    """Build once for the preview: (the config, or None if it failed to load; True to retry soon).
+
+    With `unless_built` (only the database changed), nothing is done when the database
+    is as the last build found it: another thread's rebuild (an editor's save) got there first."""
     if build is None:
         from generator.build.build import build
+    with preview.build_lock:
+        if unless_built and preview.built_from is not None and preview.fingerprint() == preview.built_from:
+            try:
+                return load_config(site_dir), False
+            except Exception:  # noqa: BLE001 (the next build says what is wrong, in the banner)
+                return None, False
+        preview.built_from = preview.fingerprint()
+        return _build(site_dir, preview, report, build)
+
+
+def _build(site_dir: Path, preview: Preview, report: Callable[[str], None],
+           build: Callable) -> tuple[Config | None, bool]:
     config = None
     with preview.rebuilding():
         try:
@@ -232,29 +247,31 @@ def rebuild_on_change(site_dir: Path, preview: Preview, watcher: Watcher, stop: 
     """Rebuild after each burst of changes until `stop` is set."""
     hold = DatabaseHold()
     retry = False
-    built = None  # the database's fingerprint when the last build started
     database_files: set[str] = set()
+    preview.fingerprint = hold.fingerprint  # preview.built_from: its value when the last build started
     try:
         with contextlib.suppress(Exception):
             config = load_config(site_dir)
             hold.keep(config.database)
-            built = hold.fingerprint()
+            preview.built_from = hold.fingerprint()
             database_files = _database_files(config)
         while not stop.is_set():
             changed = watcher.next_changes(timeout=RETRY_SECONDS)
             if changed is None and not retry:
                 continue
-            if changed and not retry and changed <= database_files and built and hold.fingerprint() == built:
+            only_database = bool(changed) and not retry and changed <= database_files
+            if only_database and preview.built_from and hold.fingerprint() == preview.built_from:
                 continue  # a connection opened or closed; nothing was committed
-            built = hold.fingerprint()
-            config, retry = rebuild(site_dir, preview, report, build=build)
+            config, retry = rebuild(site_dir, preview, report, build=build, unless_built=only_database)
             if config is not None:
                 watcher.update(config)
                 hold.keep(config.database)
                 database_files = _database_files(config)
+                built = preview.built_from
                 if hold.fingerprint() is None or built is None or hold.fingerprint()[:2] != built[:2]:
-                    built = None  # another database now: the next change rebuilds
+                    preview.built_from = None  # another database now: the next change rebuilds
     finally:
+        preview.fingerprint = lambda: None
         hold.close()
 
 
