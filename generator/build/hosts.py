@@ -222,13 +222,14 @@ def worker_script(hosts: dict[str, dict[str, str]], site_host: str) -> str:
     """`_worker.js`: the map, the site's own hostname and the headers, then the packaged
     code (pages_worker.js)."""
     code = resources.files("generator.build").joinpath("pages_worker.js").read_text(encoding="utf-8")
+    root_files = {path: [prefix, suffix] for path, (_, prefix, suffix) in ROOT_FILES.items()}
     # Hostnames are checked ASCII names and dates digits: the JSON is plain ASCII, a valid JS literal.
     return (f"{_HOSTS_PREFIX}{json.dumps(hosts, separators=(',', ':'), sort_keys=True)};\n"
             f"{_SITE_PREFIX}{json.dumps(site_host)};\n"
             f"const OWN_HEADERS = {json.dumps(own_headers(), separators=(',', ':'))};\n"
             f"const IMPLICIT_HOST = new RegExp({json.dumps(IMPLICIT_HOST)});\n"
             f"const SLUG_PATH = new RegExp({json.dumps(SLUG_PATH)});\n"
-            f"const ROOT_FILES = {json.dumps({path: [prefix, suffix] for path, (_, prefix, suffix) in ROOT_FILES.items()}, separators=(',', ':'))};\n"
+            f"const ROOT_FILES = {json.dumps(root_files, separators=(',', ':'))};\n"
             f"{code}")
 
 
