@@ -69,6 +69,9 @@ class Config:
     image_formats: tuple[str, ...] = ("avif", "webp")
     image_widths: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (role, widths) pairs that replace the defaults
     share: tuple[str, ...] = SHARE_PIECES  # the pieces of the share kit a build makes ([share] in biogen.toml)
+    # [domains] route_all: _routes.json sends every request but the static prefixes to _worker.js, so a
+    # www. redirect row answers 301 on every path (generator.build.hosts says what it costs).
+    route_all: bool = False
     migrations_dir: Path = Path("migrations")
     d1: D1Binding | None = None
     wrangler_env: str | None = None
@@ -130,7 +133,7 @@ def load_config(site_dir: Path | str = ".", *, wrangler_env: str | None = None, 
 
     problems: list[str] = []
     known = {"base_url", "home", "language", "database", "output", "directory", "max_files", "workers",
-             "image_formats", "image_widths", "share"}
+             "image_formats", "image_widths", "share", "domains"}
     for key in sorted(set(raw) - known):
         problems.append(f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
 
@@ -172,6 +175,11 @@ def load_config(site_dir: Path | str = ".", *, wrangler_env: str | None = None, 
         problems.append(f"[share] may set {', '.join(f'{piece} = false' for piece in SHARE_PIECES)} "
                         "(each is on unless turned off)")
         share = {}
+    domains = raw.get("domains", {})
+    if not isinstance(domains, dict) or not all(key == "route_all" and isinstance(on, bool) for key, on in domains.items()):
+        problems.append("[domains] may set route_all = true (every request but the static files runs the hostnames' "
+                        "_worker.js, so www. redirects cover every path) or false (the default)")
+        domains = {}
     database = raw.get("database", "content/bio.db")
     output = raw.get("output") or wrangler.get("pages_build_output_dir") or "dist"
     for name, value in (("database", database), ("output", output)):
@@ -200,6 +208,7 @@ def load_config(site_dir: Path | str = ".", *, wrangler_env: str | None = None, 
         image_formats=tuple(image_formats),
         image_widths=tuple(sorted((role, tuple(widths)) for role, widths in image_widths.items())),
         share=tuple(piece for piece in SHARE_PIECES if share.get(piece, True)),
+        route_all=domains.get("route_all", False),
         migrations_dir=migrations,
         d1=d1,
         wrangler_env=wrangler_env,

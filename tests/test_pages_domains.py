@@ -98,8 +98,21 @@ def test_status_says_what_each_hostname_still_needs(api, site):
         "linh.example.com     not a custom domain of the project: `biogen domain attach HOST`, then a CNAME to "
         "bio-test.pages.dev",
         "www.ana.example.com  not a custom domain of the project: `biogen domain attach HOST`, then a CNAME to "
-        "bio-test.pages.dev"]
+        "bio-test.pages.dev",
+        "www.ana.example.com: answers 301 only on the paths _routes.json sends to _worker.js (/, /api/config, "
+        "/sitemap.xml, /robots.txt and the profile's own files at the root); for every other path add a Bulk "
+        "Redirect in Cloudflare's dashboard (www.ana.example.com to https://ana.example.com, path and query kept), "
+        "or set `route_all = true` under [domains] in biogen.toml (every page view then runs the Worker: a Functions "
+        "request, 100,000 a day on the free plan)"]
     assert TOKEN not in result.output
+
+
+def test_status_gives_no_redirect_advice_when_every_path_runs_the_worker(api, site):
+    with open(site / "biogen.toml", "a") as toml:
+        toml.write("\n[domains]\nroute_all = true\n")
+    result = run(site, "domain", "status")
+    assert result.exit_code == 0 and "Bulk Redirect" not in result.output
+    assert result.output.count("\n") == 3  # one line per hostname
 
 
 def test_attach_adds_the_custom_domain_once(api, site):

@@ -96,13 +96,14 @@ def build(config: Config, *, strict: bool = False, full: bool = False,
                 with _step("site files"):
                     _remove_stale_outputs(trees, staging, plan)
                     _copy_media(trees, staging, images.files)
-                    site_meta = _write_site_files(conn, config, trees, staging, site, plan, assets)
+                    notes: list[str] = []  # what the summary should say about the site files
+                    site_meta = _write_site_files(conn, config, trees, staging, site, plan, assets, notes)
                 limit_problems = _check_limits(trees, staging, config.max_files, strict=strict)
                 with _step("commit"):
                     trees.commit(staging, {**journal_meta(config, plan), **site_meta}, plan.removed_ids,
                                  media_stats(config, images.local_files))
             return _summary(conn, trees, started, staging=staging, limit_problems=limit_problems,
-                            image_warnings=images.warnings, now=plan.now)
+                            image_warnings=images.warnings + notes, now=plan.now)
     finally:
         conn.close()
 
@@ -220,7 +221,7 @@ def _copy_media(trees: OutputTrees, staging: Staging, cached: dict[str, Path]) -
 
 
 def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTrees, staging: Staging,
-                      site: SiteContext, plan: Plan, assets: dict) -> dict[str, str]:
+                      site: SiteContext, plan: Plan, assets: dict, notes: list[str]) -> dict[str, str]:
     """index, 404, sitemap, robots.txt, _headers and assets: whichever this build changed.
     Returns what the commit records for the next build."""
     from generator.build.render import Renderer
@@ -242,10 +243,13 @@ def _write_site_files(conn: sqlite3.Connection, config: Config, trees: OutputTre
         log.warning("the home profile %r does not exist; / shows the directory of profiles instead", config.home)
     meta = _write_directory(conn, trees, staging, plan, listing, renderer)
     fallback_epoch = sitefiles.source_date_epoch()
-    routing, hosts_digest = hosts.routing_files(conn, config.base_url, fallback_epoch)
+    details, details_digest = sitefiles.detail_pages(conn, plan.now)  # ~10 ms at 90,000 items
+    # The detail pages' slugs are routes of their profiles' hostnames.
+    routing, hosts_digest, routing_notes = hosts.routing_files(conn, config.base_url, fallback_epoch, details=details,
+                                                               share=config.share, route_all=config.route_all)
+    notes.extend(routing_notes)
     for relative, data in routing.items():  # _worker.js and _routes.json, or their removal
         _put(staging, trees, relative, data) if data is not None else _delete(staging, trees, relative)
-    details, details_digest = sitefiles.detail_pages(conn, plan.now)  # ~10 ms at 90,000 items
     # The sitemap (usernames, dates, detail pages) is rewritten only when one of those or a
     # canonical hostname changed.
     touched = (plan.everything or plan.removed_ids or trees.meta("hosts", "") != hosts_digest

@@ -1,17 +1,22 @@
-// Cloudflare Pages advanced mode: answers the few paths that depend on the Host header
-// (_routes.json sends only "/", "/api/config", "/sitemap.xml" and "/robots.txt" here; every
-// other request stays a static asset, with no invocation). biogen build writes HOSTS and
-// OWN_HEADERS above this line from the domains table (generator/build/hosts.py); biogen serve
-// answers the same way (generator/preview/routing.py), tests/test_wrangler_domains.py holds both.
+// Cloudflare Pages advanced mode: answers the paths that depend on the Host header
+// (_routes.json sends "/", "/api/config", "/sitemap.xml", "/robots.txt", the ROOT_FILES and
+// "/<slug>" of each detail page of a mapped profile here, or "/*" but the static prefixes past
+// Pages' 100 rules or with route_all; every other request stays a static asset, with no
+// invocation). biogen build writes HOSTS, OWN_HEADERS, SLUG_PATH and ROOT_FILES above this line
+// (generator/build/hosts.py); biogen serve answers the same way (generator/preview/routing.py),
+// tests/test_wrangler_domains.py holds both.
 //
 // HOSTS: hostname -> {username, canonical, lastmod} (the profile's page) or {redirect} (a 301),
 // for the hostnames of the domains table. A hostname that is not a key but is a username
 // (linh.example.com, as the current site names profiles) is found by its document,
 // api/profiles/<host>.json, once IMPLICIT_HOST has accepted it: so a site whose 100,000
 // usernames are domains needs no map entry for them. Any other hostname (SITE_HOST, the
-// *.pages.dev address, an unknown one) gets exactly what the site answers without this file. Nothing from the request reaches the path of a file: it comes from
-// HOSTS; and a Host value is written into an answer (robots.txt, the sitemap) only when it is a
-// key of HOSTS, which the build's rules checked (generator/data/domains.py).
+// *.pages.dev address, an unknown one) gets exactly what the site answers without this file, and
+// so does a mapped hostname on a path it has no file for. The path of a file comes from HOSTS (or
+// a Host IMPLICIT_HOST accepted) and a request path matched whole by SLUG_PATH or named in
+// ROOT_FILES: no "/", "." or "%" of the request reaches it. A Host value is written into an
+// answer (robots.txt, the sitemap) only when it names a profile: a key of HOSTS, which the
+// build's rules checked (generator/data/domains.py), or a username's document found.
 
 function hostOf(request) {
   // As a browser sends it: lower-case; a port or the trailing dot of a fully qualified name dropped.
@@ -33,6 +38,12 @@ async function asset(env, request, path) {
   const headers = new Headers(found.headers);
   headers.set("Vary", "Host");
   return new Response(found.body, { status: found.status, headers });
+}
+
+function profileFile(pathname, username) {
+  // generator.build.hosts.profile_file: the vCard or QR code at the root, or a detail page.
+  if (Object.hasOwn(ROOT_FILES, pathname)) return `${ROOT_FILES[pathname][0]}${username}${ROOT_FILES[pathname][1]}`;
+  return SLUG_PATH.test(pathname) ? `/${username}${pathname}` : undefined;
 }
 
 function sitemap(host, entry) {
@@ -77,8 +88,16 @@ export default {
       case "/robots.txt":
         return own(200, [["Content-Type", "text/plain; charset=utf-8"], ["Vary", "Host"]],
           `User-agent: *\nAllow: /\n\nSitemap: https://${host}/sitemap.xml\n`, request.method);
-      default:
+      default: {
+        // The profile's own file at the root; when it has none, the request as it came (one more
+        // asset fetch, on these paths only), so only the profile's files change on its hostname.
+        const file = profileFile(url.pathname, entry.username);
+        if (file !== undefined) {
+          const found = await asset(env, request, file);
+          if (found.status !== 404) return found;
+        }
         return env.ASSETS.fetch(request);
+      }
     }
   },
 };

@@ -135,8 +135,8 @@ def read_sitemap_entries(conn: sqlite3.Connection, home: str, listing: bool, fal
     canonical (a main row, or a username that is a hostname: generator.data.domains.
     canonical_hostname): that hostname's sitemap lists it (generator.build.hosts). Every
     detail page (`details`, from detail_pages()) is listed: each is a static file whose
-    canonical URL is on base_url whatever its profile's hostnames (_worker.js routes only
-    HOST_PATHS)."""
+    canonical URL is on base_url whatever its profile's hostnames (a hostname answers it at
+    `/<slug>` too, with the same bytes: generator.build.hosts says why)."""
     rows = conn.execute("SELECT username, updated_at FROM profiles WHERE id NOT IN "
                         "(SELECT profile_id FROM domains WHERE kind = 'main') ORDER BY username")
     # Only a name with a dot can be a hostname: the rest skip the check (~1 us each).

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator.authoring.domains import rows_of
+from generator.build.hosts import ROUTES_FILE
 from generator.cloudflare.publish import project_name
 from generator.config import Config
 from generator.data.domains import hostname_problem, normalize_hostname
@@ -129,10 +130,35 @@ def status_lines(config: Config, api: Api | None = None) -> list[str]:
     if api is None and not (os.environ.get("CLOUDFLARE_API_TOKEN") and os.environ.get("CLOUDFLARE_ACCOUNT_ID")):
         # Without credentials, say what every hostname needs; the API would say which it has.
         return [f"{hostname:<{width}}  a custom domain of {project} and a CNAME to {project}.pages.dev "
-                "(set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID to see which it has)" for hostname, _, _ in rows]
+                "(set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID to see which it has)" for hostname, _, _ in rows
+                ] + redirect_advice(rows, routes_everything(config))
     api = api or Api.from_environment()
     domains = api.project_domains(project)
-    return [f"{hostname:<{width}}  {needs(domains.get(hostname), project)}" for hostname, _, _ in rows]
+    return [f"{hostname:<{width}}  {needs(domains.get(hostname), project)}"
+            for hostname, _, _ in rows] + redirect_advice(rows, routes_everything(config))
+
+
+def routes_everything(config: Config) -> bool:
+    """True when `_routes.json` sends every path but the static prefixes to _worker.js: the site
+    asked for it ([domains] route_all), or the last build needed more than Pages' 100 rules."""
+    try:
+        return config.route_all or json.loads((config.output / ROUTES_FILE).read_text())["include"] == ["/*"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def redirect_advice(rows: list[tuple[str, str, str]], route_all: bool) -> list[str]:
+    """For each redirect row (a www. form) while `_routes.json` lists paths (generator.build.
+    hosts): its 301 covers only those paths, and the two ways to cover the rest."""
+    if route_all:
+        return []
+    mains = {username: hostname for hostname, kind, username in rows if kind == "main"}
+    return [f"{hostname}: answers 301 only on the paths _routes.json sends to _worker.js (/, /api/config, "
+            "/sitemap.xml, /robots.txt and the profile's own files at the root); for every other path add a Bulk "
+            f"Redirect in Cloudflare's dashboard ({hostname} to https://{mains.get(username, username)}, path and "
+            "query kept), or set `route_all = true` under [domains] in biogen.toml (every page view then runs the "
+            "Worker: a Functions request, 100,000 a day on the free plan)"
+            for hostname, kind, username in rows if kind == "redirect"]
 
 
 def attach(config: Config, host: str, api: Api | None = None, echo: Callable[[str], None] = print) -> None:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from generator.build.hosts import (HOST_PATHS, WORKER_FILE, implicit_username, own_headers, robots_for, sitemap_for,
-                                   worker_hosts)
+from generator.build.hosts import (ROUTES_FILE, WORKER_FILE, implicit_username, own_headers, profile_file, read_routes,
+                                   robots_for, runs_worker, sitemap_for, worker_hosts)
 
 log = logging.getLogger(__name__)
 
@@ -282,6 +282,7 @@ class PagesSite:
         routing = worker_hosts(self._read(WORKER_FILE))  # None: no biogen _worker.js, no routing by Host
         self.routes_by_host = routing is not None
         self.hosts, self.site_host = routing or ({}, "")
+        self.include, self.exclude = read_routes(self._read(ROUTES_FILE))
 
     def _read(self, name: str) -> str:
         try:
@@ -302,7 +303,7 @@ class PagesSite:
 
     def respond(self, raw_path: str, query: str = "", host: str = "") -> Response:
         """The response Pages gives to GET `raw_path?query` with this Host header."""
-        if self.routes_by_host and raw_path in HOST_PATHS:
+        if self.routes_by_host and runs_worker(raw_path, self.include, self.exclude):
             name = request_host(host)
             entry = self.hosts.get(name) or self._username_entry(name)
             if entry is not None:
@@ -319,14 +320,23 @@ class PagesSite:
     def _host_answer(self, host: str, entry: dict[str, str], path: str, query: str) -> Response:
         """What the built _worker.js answers for a mapped hostname (generator/build/pages_worker.js):
         a 301 to the main hostname, the profile's page or document, or the host's own
-        sitemap and robots.txt. Only `host`, a key of the map, is ever written into an answer."""
+        sitemap and robots.txt, or its vCard, QR code or a detail page at the root (hosts.profile_file).
+        Only `host`, a key of the map, is ever written into an answer."""
         vary = ("Vary", "Host")
         if "redirect" in entry:
             location = f"https://{entry['redirect']}{path}" + (f"?{query}" if query else "")
             return Response(301, [*own_headers(), ("Location", location), vary])
+        username = entry["username"]
         if path in ("/", "/api/config"):
-            username = entry["username"]
             response = self._static(f"/{username}" if path == "/" else f"/api/profiles/{username}.json")
+            response.set_header(*vary)
+            return response
+        if path not in ("/sitemap.xml", "/robots.txt"):
+            # The profile's file at the root (its vCard, QR code, a detail page), else the request as it came.
+            file = profile_file(path, username)
+            response = self._static(file) if file is not None else None
+            if response is None or response.status == 404:
+                return self._static(path, query)
             response.set_header(*vary)
             return response
         if path == "/sitemap.xml":
