@@ -29,7 +29,7 @@ from starlette.routing import Route
 from generator.config import Config, load_config
 from generator.data import db
 from generator.data.migrate import open_migrated
-from generator.editor import actions, forms
+from generator.editor import actions, forms, settings_pages
 from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, MAX_BODY_BYTES, Guard, csrf_ok, csrf_token
 from generator.preview.routing import PagesSite, Response as PagesResponse
 from generator.preview.server import describe_failure
@@ -287,6 +287,7 @@ def make_app(config: Config, *, secret: str, host: str, port: int) -> Starlette:
         Route(EDIT_PREFIX + "p/{username}", profile_page, methods=post),
         Route(EDIT_PREFIX + "p/{username}/rename", rename_page, methods=post),
         Route(EDIT_PREFIX + "p/{username}/delete", delete_page, methods=post),
+        *settings_pages.routes(),
         Route(EDIT_PREFIX + "static/{name}", static_file, methods=["GET"]),
         Route(EDIT_PREFIX + "{rest:path}", _not_here, methods=["GET", "POST"]),
         Route("/{path:path}", site_page, methods=["GET", "HEAD", "POST"]),
