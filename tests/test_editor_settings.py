@@ -292,6 +292,9 @@ def test_the_schedule_round_trips_in_utc(site, browser):
     assert post(browser, path, opened(browser, path) | {"starts_at": "2098-12-24T18:00"}).status_code == 303
     assert details_row(site, "b2")[10] == "2098-12-24T18:00:00Z"
     assert "https://ana.example.com/blog" not in browser.get("/ana").text
+    assert post(browser, path, opened(browser, path) | {"content": "Soon"}).status_code == 303
+    page = browser.get(path).text   # its detail page is named, but not built yet: the frame shows the profile
+    assert "/ana/blog</a>" in page and "Outside its schedule" in page and '<iframe src="/ana"' in page
 
 
 def test_a_stored_time_that_is_not_one_is_shown_as_text_and_refused(site, browser):

@@ -17,7 +17,8 @@ from starlette.routing import Route
 
 from generator.build.themes import ACCENT_PROPERTY, DEFAULT_THEME, theme_files
 from generator.data import store
-from generator.data.item_details import BADGES, has_page
+from generator.build.plan import build_time
+from generator.data.item_details import BADGES, has_page, is_live
 from generator.data.model import Product
 from generator.data.profile_settings import BUTTON_SHAPES
 from generator.editor import settings_forms as sf
@@ -177,13 +178,14 @@ def _details(editor, status: int, profile, item, opened_hash, values: dict[str, 
              notice: str = "") -> Response:
     row = profile.details().get(item.id)
     page = f"/{profile.username}/{row.slug}" if has_page(row) and row.slug else None
+    live = is_live(row, build_time())   # the build writes a detail page only while its item shows
     # A time the browser's date picker cannot hold (text stored by another program) is shown as text.
     as_text = {column for column in sf.SCHEDULE_COLUMNS
                if values[column] and sf.local_time(sf.stored_time(values[column])) in (None, "")}
     return editor.page("details.html", status, profile=profile, item=item, is_product=isinstance(item, Product),
                        opened_hash=opened_hash, values=values, outcome=outcome, notice=notice, page_path=page,
                        base_url=editor.config.base_url.rstrip("/"), detail_fields=sf.DETAIL_FIELDS,
-                       product_fields=sf.PRODUCT_FIELDS, badges=BADGES, schedule=sf.SCHEDULE_LABELS, as_text=as_text,
+                       live=live, product_fields=sf.PRODUCT_FIELDS, badges=BADGES, schedule=sf.SCHEDULE_LABELS, as_text=as_text,
                        labels=sf.detail_labels(), action=details_path(profile.username, item.id))
 
 
