@@ -318,6 +318,16 @@ def test_an_unknown_item_or_profile_is_not_found(site, browser):
     assert dump(site) == before
 
 
+def test_an_item_id_with_characters_a_path_encodes_is_edited_too(site, browser):
+    # The current site's ids are UUIDs; an id from elsewhere may hold a space or '%'.
+    execute(site, "INSERT INTO bio_links (id, profile_id, name, url, order_index) "
+                  "VALUES ('odd id%', 'p-ana', 'Odd', 'https://example.com/odd', 5)")
+    path = "/_edit/p/ana/details/odd%20id%25"
+    assert post(browser, path, opened(browser, path) | {"subtitle": "", "badge": "", "starts_at": "2026-01-01T00:00"}) \
+        .status_code == 303
+    assert details_row(site, "odd id%")[10] == "2026-01-01T00:00:00Z"
+
+
 def test_times_between_the_date_picker_and_the_database():
     assert settings_forms.stored_time("2026-12-24T18:00") == "2026-12-24T18:00:00Z"
     assert settings_forms.stored_time("2026-12-24T18:00:05.250") == "2026-12-24T18:00:05Z"

@@ -56,7 +56,7 @@ DETAIL_FIELDS = (
                           "Left empty while the content is set, one is made from the item's name.", url=True),
     Field("subtitle", "Subtitle", "One line under the item's name on its detail page."),
     Field("content", "Content", "The detail page's body, in Markdown. Empty: no detail page.", multiline=True),
-    Field("cta_text", "Button text", "The detail page's button. Empty: the language's “Open the link”."),
+    Field("cta_text", "Button text", "The detail page's button. Empty: the language's own words (“Open link” in English)."),
     Field("cta_url", "Button URL", "Where the button leads: https://…, mailto: or tel:. Empty: the item's own URL.",
           url=True),
 )

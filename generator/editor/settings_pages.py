@@ -8,7 +8,7 @@ redirects (303) to the page showing it, a refused one answers with the form agai
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -186,7 +186,9 @@ def _details(editor, status: int, profile, item, opened_hash, values: dict[str, 
                        opened_hash=opened_hash, values=values, outcome=outcome, notice=notice, page_path=page,
                        base_url=editor.config.base_url.rstrip("/"), detail_fields=sf.DETAIL_FIELDS,
                        live=live, product_fields=sf.PRODUCT_FIELDS, badges=BADGES, schedule=sf.SCHEDULE_LABELS, as_text=as_text,
-                       labels=sf.detail_labels(), action=details_path(profile.username, item.id))
+                       labels=sf.detail_labels(), action=details_path(profile.username, item.id),
+                       # The token is of the path as the server reads it back: percent-decoded.
+                       token_path=unquote(details_path(profile.username, item.id)))
 
 
 def _item_gone(editor, username: str, item_id: str) -> Response:
