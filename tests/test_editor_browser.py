@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from editorkit import row
 from generator.editor.server import serving
 from sitekit import make_site
 from test_browser import launched_chromium
@@ -42,6 +43,38 @@ def test_a_browser_edits_a_profile_and_sees_its_page_change(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_browser_saves_settings_and_a_schedule_as_its_controls_send_them(tmp_path):
+    """What Chromium itself sends: an unchecked box (nothing), a colour picker moved alone,
+    a radio, and a datetime-local value (seconds left out)."""
+    site = make_site(tmp_path / "site")
+    with serving(site) as running, launched_chromium() as chromium:
+        context = chromium.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.goto(running.entry)
+        page.goto(running.url + "/_edit/p/ana")
+        page.click("a[href='/_edit/p/ana/settings']")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.check("#theme-bold")
+        page.uncheck("#show_links")
+        page.fill("#accent_picker", "#1f5f3a")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/_edit/p/ana/settings?saved=1")
+        assert row(site, "SELECT theme, accent, show_links, show_products FROM profile_settings") == \
+            ("bold", "#1f5f3a", 0, None)
+        assert page.frame_locator("iframe").locator("#links").count() == 0
+        page.goto(running.url + "/_edit/p/ana/details/b1")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.fill("#content", "A page of its own")
+        page.fill("#starts_at", "2026-01-24T18:00")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/_edit/p/ana/details/b1?saved=1")
+        assert row(site, "SELECT slug, content, starts_at FROM item_details WHERE item_id = 'b1'") == \
+            ("portfolio", "A page of its own", "2026-01-24T18:00:00Z")
+        assert page.input_value("#starts_at") == "2026-01-24T18:00"   # as Chromium shows a time with :00 seconds
+        context.close()
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violation_on_any_editor_page(tmp_path, scheme):
     from test_quality import AXE, AXE_TAGS, INSTALL_TOOLS
@@ -64,7 +97,8 @@ def test_axe_finds_no_violation_on_any_editor_page(tmp_path, scheme):
                 problems.extend(f"{where} at {viewport['width']} px: axe {v['id']}: {v['help']}"
                                 for v in result["violations"])
             for path in ("/_edit/", "/_edit/?q=zzz", "/_edit/new", "/_edit/p/ana", "/_edit/p/ana/rename",
-                         "/_edit/p/ana/delete", "/_edit/p/nobody"):
+                         "/_edit/p/ana/delete", "/_edit/p/nobody", "/_edit/p/ana/settings",
+                         "/_edit/p/ana/details/b1", "/_edit/p/ana/details/pr1", "/_edit/p/ana/details/nothing"):
                 page.goto(running.url + path)
                 check(path)
             page.goto(running.url + "/_edit/p/ana")   # a refused save: problems beside their fields
@@ -80,5 +114,14 @@ def test_axe_finds_no_violation_on_any_editor_page(tmp_path, scheme):
             page.type("#username", "api")
             page.locator("#username-live").filter(has_text="reserved").wait_for(timeout=5000)
             check("a username flagged while typing")
+            page.goto(running.url + "/_edit/p/ana/settings")   # the accent's contrast message at its field
+            page.fill("#accent", "#ffff00")
+            page.click("button[type=submit]")
+            check("a refused settings save")
+            page.goto(running.url + "/_edit/p/ana/details/pr1")
+            page.fill("#content", "Body")
+            page.fill("#cta_url", "javascript:alert(1)")
+            page.click("button[type=submit]")
+            check("a refused details save")
             context.close()
     assert not problems, "\n".join(problems)

@@ -145,6 +145,18 @@ def write_settings(conn: sqlite3.Connection, profile_id: str, values: dict[str, 
                  (profile_id, *(values.get(c) for c in SETTINGS_COLUMNS)))
 
 
+def write_item_details(conn: sqlite3.Connection, profile_id: str, item_id: str, values: dict[str, object]) -> None:
+    """Make the item's item_details row hold `values` ({column: value}, missing columns NULL);
+    with every value NULL the row is deleted, as no row means the same."""
+    if all(values.get(c) is None for c in DETAIL_COLUMNS):
+        conn.execute("DELETE FROM item_details WHERE item_id = ? AND profile_id = ?", (item_id, profile_id))
+        return
+    conn.execute(f"INSERT INTO item_details (item_id, profile_id, {', '.join(DETAIL_COLUMNS)}) "
+                 f"VALUES (?, ?, {', '.join('?' for _ in DETAIL_COLUMNS)}) ON CONFLICT (item_id) DO UPDATE SET "
+                 + ", ".join(f"{c} = excluded.{c}" for c in DETAIL_COLUMNS),
+                 (item_id, profile_id, *(values.get(c) for c in DETAIL_COLUMNS)))
+
+
 def touch_profile(conn: sqlite3.Connection, profile_id: str, now: str) -> None:
     """Give the profile a new updated_at (its sitemap lastmod), as every edit of its content does."""
     conn.execute("UPDATE profiles SET updated_at = ? WHERE id = ?", (now, profile_id))

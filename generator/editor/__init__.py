@@ -1,9 +1,10 @@
 """`biogen edit`: a local editor in the browser, beside the page it edits.
 
 Owns the editor's web app under `/_edit/` (`app`: profiles listed, created, renamed,
-deleted, and one profile's own fields edited), the pure logic of its forms (`forms`:
-a form's values as a would-be Profile, the build's rules per field, what changed
-under an open form), the guard every request passes (`security`: the per-run secret
+deleted, and one profile's own fields edited; `settings_pages`: a profile's settings
+and an item's details and schedule, written by `settings_actions`), the pure logic of
+its forms (`forms`: a form's values as a would-be Profile, the build's rules per field,
+what changed under an open form; `settings_forms`: the settings and details forms), the guard every request passes (`security`: the per-run secret
 and its cookie, the Host, Origin and CSRF checks, the editor's headers), and the
 server that runs it on uvicorn (`server`). Its Jinja templates (`templates/`) and
 stylesheet (`static/`) are its own, apart from the site's, served from the package.

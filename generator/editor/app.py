@@ -30,7 +30,7 @@ from starlette.routing import Route
 from generator.config import Config, load_config
 from generator.data import db
 from generator.data.migrate import open_migrated
-from generator.editor import actions, forms, live
+from generator.editor import actions, forms, live, settings_pages
 from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, MAX_BODY_BYTES, Guard, csrf_ok, csrf_token
 from generator.preview import watch as watching
 from generator.preview.routing import PagesSite, Response as PagesResponse
@@ -323,6 +323,7 @@ def make_app(config: Config, *, secret: str, host: str, port: int, preview: Prev
         Route(EDIT_PREFIX + "p/{username}", profile_page, methods=post),
         Route(EDIT_PREFIX + "p/{username}/rename", rename_page, methods=post),
         Route(EDIT_PREFIX + "p/{username}/delete", delete_page, methods=post),
+        *settings_pages.routes(),
         Route(EDIT_PREFIX + "static/{name}", static_file, methods=["GET"]),
         Route(f"{EDIT_PREFIX}check", live.check, methods=["GET"]),
         Route(EDIT_PREFIX + "{rest:path}", _not_here, methods=["GET", "POST"]),
