@@ -29,7 +29,7 @@ from starlette.routing import Route
 from generator.config import Config, load_config
 from generator.data import db
 from generator.data.migrate import open_migrated
-from generator.editor import actions, forms
+from generator.editor import actions, forms, item_forms, items
 from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, MAX_BODY_BYTES, Guard, csrf_ok, csrf_token
 from generator.preview.routing import PagesSite, Response as PagesResponse
 from generator.preview.server import describe_failure
@@ -51,6 +51,7 @@ class Editor:
                                             autoescape=True, undefined=jinja2.StrictUndefined)
         self.templates.globals.update(csrf=lambda path: csrf_token(secret, path), path_of=profile_path,
                                       fields=forms.PROFILE_FIELDS, shown=forms.shown)
+        self.templates.globals.update(items.TEMPLATE_GLOBALS)
         conn = open_migrated(config.database, config.migrations_dir)  # migrations applied, else a clear error
         conn.close()
 
@@ -178,7 +179,8 @@ def _show_profile(editor: Editor, username: str, query) -> Response:
         "Renamed." if query.get("renamed") else ""
     values = {c: forms.shown(getattr(profile, c)) for c in forms.COLUMNS}
     return editor.page("profile.html", profile=profile, opened_hash=opened_hash, opened=values, values=values,
-                       outcome=actions.Outcome(others=[str(p) for p in rest]), notice=notice)
+                       outcome=actions.Outcome(others=[str(p) for p in rest]), notice=notice,
+                       item_notice=item_forms.notice(query))
 
 
 def _gone(editor: Editor, username: str) -> Response:
@@ -287,6 +289,7 @@ def make_app(config: Config, *, secret: str, host: str, port: int) -> Starlette:
         Route(EDIT_PREFIX + "p/{username}", profile_page, methods=post),
         Route(EDIT_PREFIX + "p/{username}/rename", rename_page, methods=post),
         Route(EDIT_PREFIX + "p/{username}/delete", delete_page, methods=post),
+        *items.routes(),
         Route(EDIT_PREFIX + "static/{name}", static_file, methods=["GET"]),
         Route(EDIT_PREFIX + "{rest:path}", _not_here, methods=["GET", "POST"]),
         Route("/{path:path}", site_page, methods=["GET", "HEAD", "POST"]),
