@@ -147,7 +147,8 @@ def test_moving_the_first_row_up_or_the_last_down_changes_nothing(site, browser)
     first_up = post(browser, "/_edit/p/ana/social-links/s1/move", form | {"direction": "up",
                     "csrf": csrf_token(SECRET, "/_edit/p/ana/social-links/s1/move")})
     assert first_up.status_code == 303
-    assert "“GitHub” is already first; nothing moved." in html.unescape(browser.get(first_up.headers["location"]).text)
+    shown = html.unescape(browser.get(first_up.headers["location"]).text)
+    assert "“GitHub” is already first; nothing moved." in shown
     last_down = post(browser, "/_edit/p/ana/social-links/s3/move",
                      _row_form(browser, "social-links", "s3", "move") | {"direction": "down"})
     assert last_down.status_code == 303
@@ -311,3 +312,33 @@ def test_moved_order_swaps_neighbours_and_stops_at_the_ends():
     assert item_forms.moved_order(rows, "a", "up") is None and item_forms.moved_order(rows, "c", "down") is None
     assert item_forms.moved_order(rows, "z", "up") is None and item_forms.moved_order(rows, "a", "sideways") is None
 
+
+
+def test_the_pickers_value_keeps_the_stored_spelling_of_the_same_icon():
+    assert item_forms.checked_icon(None) == "" and item_forms.checked_icon("  ") == ""
+    assert item_forms.checked_icon("Mail") == "mail" and item_forms.checked_icon("Twitter") == "x"
+    assert item_forms.checked_icon("no such icon") == "no such icon"
+    assert item_forms.chosen_icon("Mail", "mail") == "Mail"          # untouched: kept as stored
+    assert item_forms.chosen_icon("Mail", "phone") == "phone"
+    assert item_forms.chosen_icon("Mail", "") is None                # automatic
+    assert item_forms.chosen_icon("", "") == ""                      # an empty text stays empty text
+    assert item_forms.icon_problem("no such icon", "no such icon") is None
+    assert item_forms.icon_problem(None, "mail") is None and item_forms.icon_problem(None, "nope") is not None
+
+
+def test_a_row_saved_twice_is_not_a_conflict(site, browser):
+    form = open_form(browser, "/_edit/p/ana/tools/c1") | {"name": "Figma (design)"}
+    assert post(browser, "/_edit/p/ana/tools/c1", form).status_code == 303
+    after = dump(site)
+    assert post(browser, "/_edit/p/ana/tools/c1", form).status_code == 303   # the stale hash, the same values
+    assert dump(site) == after
+
+
+def test_the_removal_confirmation_says_when_the_profile_changed_under_the_page(site, browser):
+    form = _row_form(browser, "tools", "c1", "remove")
+    execute(site, "UPDATE carousel_items SET name = 'Figma 2' WHERE id = 'c1'")
+    asked = post(browser, "/_edit/p/ana/tools/c1/remove", form)
+    assert asked.status_code == 200
+    assert "The profile changed since its page was opened" in asked.text and "Figma 2" in asked.text
+    assert post(browser, "/_edit/p/ana/tools/c1/remove", hidden_fields(asked.text)).status_code == 303
+    assert row(site, "SELECT count(*) FROM carousel_items WHERE id = 'c1'") == (0,)

@@ -6,9 +6,9 @@ a form's values as a would-be Profile, the build's rules per field, what changed
 under an open form), a profile's lists (`items`: the pages and routes of its social
 links, links, products and tools; `item_actions`: each change's transaction;
 `item_forms`: their fields, rules per field, order and icon picker, pure), the
-guard every request passes (`security`: the per-run secret
-and its cookie, the Host, Origin and CSRF checks, the editor's headers), and the
-server that runs it on uvicorn (`server`). Its Jinja templates (`templates/`) and
+guard every request passes (`security`: the per-run secret and its cookie, the
+Host, Origin and CSRF checks, the editor's headers), and the server that runs it
+on uvicorn (`server`). Its Jinja templates (`templates/`) and
 stylesheet (`static/`) are its own, apart from the site's, served from the package.
 Every other path is the built site answered as Cloudflare Pages answers it, through
 generator.preview.routing. May import every layer below it: `data`, `images`,

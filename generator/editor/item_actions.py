@@ -50,8 +50,8 @@ def _opened(conn: sqlite3.Connection, username: str, form: Mapping[str, str]) ->
     return profile, now_hash, None
 
 
-def _checked(profile: Profile, draft: Profile, now_hash: str | None, kind: Kind, item_id: str, stored, form: Mapping[str, str],
-             content_dir: Path | None) -> ItemOutcome | None:
+def _checked(profile: Profile, draft: Profile, now_hash: str | None, kind: Kind, item_id: str, stored,
+             form: Mapping[str, str], content_dir: Path | None) -> ItemOutcome | None:
     """A refusal when the row `item_id` of the would-be profile `draft` breaks the build's
     rules (or its icon is none of the picker's), else None."""
     by_field, rest = item_forms.located_problems(draft, kind, item_id, content_dir)
@@ -100,8 +100,8 @@ def save(conn: sqlite3.Connection, username: str, kind: Kind, item_id: str, form
             return ItemOutcome(done=True, notice_query=saved)  # sent twice, or made equal elsewhere
         if refusal:
             return refusal
-        refusal = _checked(profile, item_forms.would_be(profile, kind, item_id, values), now_hash, kind, item_id, stored, form,
-                           content_dir)
+        draft = item_forms.would_be(profile, kind, item_id, values)
+        refusal = _checked(profile, draft, now_hash, kind, item_id, stored, form, content_dir)
         if refusal:
             return refusal
         store.update_item(conn, kind.table, item_id, values)

@@ -291,7 +291,8 @@ def notice(query: Mapping[str, str]) -> Notice | None:
         return None
     texts = {"added": f"Added the {kind.one} “{name}”.", "saved": f"Saved the {kind.one} “{name}”.",
              "up": f"Moved “{name}” up.", "down": f"Moved “{name}” down.",
-             "first": f"“{name}” is already first; nothing moved.", "last": f"“{name}” is already last; nothing moved.",
+             "first": f"“{name}” is already first; nothing moved.",
+             "last": f"“{name}” is already last; nothing moved.",
              "removed": f"Removed the {kind.one} “{name}”"
                         + (" and its details (page, description, schedule)." if query.get("details") else ".")}
     if done not in texts:

@@ -33,7 +33,8 @@ from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, csrf_ok
 TEMPLATE_GLOBALS = {
     "kinds": item_forms.KINDS, "item_path": item_forms.item_path, "details_path": item_forms.details_path,
     "anchor": item_forms.anchor, "title": item_forms.title, "icon_choices": item_forms.icon_choices,
-    "checked_icon": item_forms.checked_icon, "is_icon": item_forms.is_icon, "icon_name": item_forms.icon_name, "shown_icon": item_forms.shown_icon,
+    "checked_icon": item_forms.checked_icon, "is_icon": item_forms.is_icon, "icon_name": item_forms.icon_name,
+    "shown_icon": item_forms.shown_icon,
     "automatic_icon": item_forms.automatic_icon, "icon_sprite": item_forms.ICON_SPRITE_PATH,
     "shown_values": item_forms.shown_values,
 }
