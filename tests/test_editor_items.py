@@ -90,7 +90,7 @@ def test_add_a_row_reaches_the_database_and_the_page(site, browser, slug):
     assert answer.status_code == 303, answer.text
     new_id = [item for item in _ids(site, kind.table) if item not in before_ids]
     assert len(new_id) == 1 and _ids(site, kind.table)[-1] == new_id[0]   # appended last
-    assert answer.headers["location"].endswith(f"#item-{new_id[0]}")
+    assert answer.headers["location"].endswith(f"#item-{slug}-{new_id[0]}")
     stored = row(site, f"SELECT {', '.join(typed)} FROM {kind.table} WHERE id = ?", (new_id[0],))
     assert stored == tuple(value or None for value in typed.values())   # an empty optional field is NULL
     assert row(site, "SELECT updated_at FROM profiles WHERE id = 'p-ana'")[0] != updated_before
@@ -111,7 +111,7 @@ def test_edit_a_row_on_its_page(site, browser, slug, item_id, column, value):
     other_columns = [c for c in kind.columns if c != column]
     others_before = row(site, f"SELECT {', '.join(other_columns)} FROM {kind.table} WHERE id = ?", (item_id,))
     answer = post(browser, f"/_edit/p/ana/{slug}/{item_id}", form | {column: value})
-    assert answer.status_code == 303 and answer.headers["location"].endswith(f"#item-{item_id}")
+    assert answer.status_code == 303 and answer.headers["location"].endswith(f"#item-{slug}-{item_id}")
     assert row(site, f"SELECT {column} FROM {kind.table} WHERE id = ?", (item_id,)) == (value,)
     # Fields not touched keep their stored value exactly (an icon spelt "Twitter", a NULL).
     assert row(site, f"SELECT {', '.join(other_columns)} FROM {kind.table} WHERE id = ?", (item_id,)) == others_before
@@ -126,7 +126,7 @@ def test_move_down_then_up_rewrites_the_order_and_the_page(site, browser, slug):
     expected = [second, first] + _ids(site, kind.table)[2:]
     answer = post(browser, f"/_edit/p/ana/{slug}/{first}/move",
                   _row_form(browser, slug, first, "move") | {"direction": "down"})
-    assert answer.status_code == 303 and answer.headers["location"].endswith(f"#item-{first}")
+    assert answer.status_code == 303 and answer.headers["location"].endswith(f"#item-{slug}-{first}")
     assert _ids(site, kind.table) == expected
     assert _order(site, kind.table) == list(range(len(expected)))   # 0..n-1, whatever they were
     names = {row(site, f"SELECT {kind.title_column} FROM {kind.table} WHERE id = ?", (i,))[0] for i in (first, second)}

@@ -97,8 +97,9 @@ def details_path(username: str, item_id: str) -> str:
 
 
 def anchor(kind: Kind, item_id: str | None = None) -> str:
-    """The id of a list's section on the profile's page, or of one row in it."""
-    return f"item-{item_id}" if item_id is not None else kind.slug
+    """The id of a list's section on the profile's page, or of one row in it (ids are
+    unique per table only, so the kind is part of it)."""
+    return f"item-{kind.slug}-{item_id}" if item_id is not None else kind.slug
 
 
 # -- rows -----------------------------------------------------------------------------------
