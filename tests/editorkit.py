@@ -34,26 +34,38 @@ def client(site: Path, *, let_in: bool = True) -> TestClient:
     return browser
 
 
-def hidden_fields(page: str) -> dict[str, str]:
+def form_html(page: str, action: str | None = None) -> str:
+    """The first POST form of `page`, or the one posted to `action`."""
+    for form in re.findall(r'<form method="post" action="([^"]*)">(.*?)</form>', page, re.S):
+        if action is None or html.unescape(form[0]) == action:
+            return form[1]
+    raise AssertionError(f"no form posted to {action!r} on the page")
+
+
+def hidden_fields(page: str, action: str | None = None) -> dict[str, str]:
     """The hidden inputs of the (first) form on `page`, as the browser would send them."""
-    return {name: html.unescape(value)
-            for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)}
+    return {name: html.unescape(value) for name, value in
+            re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form_html(page, action))}
 
 
-def field_values(page: str) -> dict[str, str]:
-    """The visible text fields of `page` with their values (textareas' first newline dropped, as HTML does)."""
+def field_values(page: str, action: str | None = None) -> dict[str, str]:
+    """The visible text fields (and checked radio buttons) of the (first) form on `page`
+    with their values (textareas' first newline dropped, as HTML does)."""
+    form = form_html(page, action)
     values = {name: html.unescape(value)
-              for name, value in re.findall(r'<input id="[^"]+" name="([^"]+)" type="text" value="([^"]*)"', page)}
-    for name, value in re.findall(r'<textarea id="[^"]+" name="([^"]+)"[^>]*>\n?(.*?)</textarea>', page, re.S):
+              for name, value in re.findall(r'<input id="[^"]+" name="([^"]+)" type="text" value="([^"]*)"', form)}
+    for name, value in re.findall(r'<textarea id="[^"]+" name="([^"]+)"[^>]*>\n?(.*?)</textarea>', form, re.S):
+        values[name] = html.unescape(value)
+    for name, value in re.findall(r'<input type="radio" name="([^"]+)" value="([^"]*)" checked>', form):
         values[name] = html.unescape(value)
     return values
 
 
-def open_form(browser: TestClient, path: str) -> dict[str, str]:
-    """Everything the form at `path` sends when submitted unchanged."""
+def open_form(browser: TestClient, path: str, action: str | None = None) -> dict[str, str]:
+    """Everything the form at `path` (the first, or the one posted to `action`) sends when submitted unchanged."""
     page = browser.get(path)
     assert page.status_code == 200, page.text
-    return {**hidden_fields(page.text), **field_values(page.text)}
+    return {**hidden_fields(page.text, action), **field_values(page.text, action)}
 
 
 def post(browser: TestClient, path: str, data: dict[str, str], **headers):

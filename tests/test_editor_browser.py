@@ -1,6 +1,7 @@
 """The editor in a real Chromium: the printed URL lets it in, its own form POST passes
 the Origin check (the editor's Referrer-Policy keeps Origin set), the framed page is
-the built one and shows a save, and the page fits a 390 px screen."""
+the built one and shows a save (of the profile, of a link moved with the keyboard), and
+the pages fit a 390 px screen."""
 
 from __future__ import annotations
 
@@ -33,10 +34,21 @@ def test_a_browser_edits_a_profile_and_sees_its_page_change(tmp_path):
         assert posts == [running.url]   # the Origin header, never "null"
         assert page.locator(".notice").inner_text() == "Saved."
         assert preview.locator("h1").first.inner_text() == "Ana from Chromium"
+        page.focus("button[aria-label='Move “Portfolio” down']")   # a real <button>: Enter sends its form
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/_edit/p/ana?item=down*")
+        assert page.locator("#links .notice").inner_text() == "Moved “Portfolio” down."
+        shown = preview.locator("body").inner_text()
+        assert shown.index("Blog") < shown.index("Portfolio")
         phone = context.new_page()
         phone.set_viewport_size({"width": 390, "height": 844})
         phone.goto(running.url + "/_edit/p/ana")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        for path in ("/_edit/p/ana/social-links/s2", "/_edit/p/ana/products/pr1"):   # a row's page, the picker open
+            phone.goto(running.url + path)
+            if "social" in path:
+                phone.click("details.icon-picker summary")
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390, path
         phone.keyboard.press("Tab")
         assert phone.evaluate("document.activeElement.textContent") == "Skip to the content"
         context.close()
@@ -98,9 +110,24 @@ def test_axe_finds_no_violation_on_any_editor_page(tmp_path, scheme):
                                 for v in result["violations"])
             for path in ("/_edit/", "/_edit/?q=zzz", "/_edit/new", "/_edit/p/ana", "/_edit/p/ana/rename",
                          "/_edit/p/ana/delete", "/_edit/p/nobody", "/_edit/p/ana/settings",
-                         "/_edit/p/ana/details/b1", "/_edit/p/ana/details/pr1", "/_edit/p/ana/details/nothing"):
+                         "/_edit/p/ana/details/b1", "/_edit/p/ana/details/pr1", "/_edit/p/ana/details/nothing",
+                         "/_edit/p/ana/links/b1", "/_edit/p/ana/social-links/s2", "/_edit/p/ana/tools/nothing"):
                 page.goto(running.url + path)
                 check(path)
+            page.goto(running.url + "/_edit/p/ana/social-links/s2")   # the icon picker open
+            page.click("details.icon-picker summary")
+            check("the icon picker")
+            page.goto(running.url + "/_edit/p/ana")   # a refused new link: its Add form open, problems at fields
+            page.click("text=Add a link")
+            page.fill("#add-links-name", "Bad")
+            page.fill("#add-links-url", "javascript:alert(1)")
+            page.click("text=Add the link")
+            check("a refused new link")
+            page.goto(running.url + "/_edit/p/ana")
+            page.click("button:has-text('Down') >> nth=0")
+            check("a moved social link")
+            page.click("#links button:has-text('Remove') >> nth=0")
+            check("a removal to confirm")
             page.goto(running.url + "/_edit/p/ana")   # a refused save: problems beside their fields
             page.fill("#avatar_url", "javascript:alert(1)")
             page.click("button[type=submit]")

@@ -45,6 +45,7 @@ __all__ = [
     "icon_keys",
     "named_icon",
     "resolve_icon",
+    "symbol",
     "symbol_file",
 ]
 
@@ -139,9 +140,15 @@ def symbol_file(key: str) -> str:
     ~150 bytes in the page instead of ~1 KB of path data, and each icon file is
     downloaded once and cached for a year. `currentColor` still follows the link.
     """
+    return f'<svg xmlns="http://www.w3.org/2000/svg">{symbol(key, "i")}</svg>\n'
+
+
+def symbol(key: str, symbol_id: str) -> str:
+    """Icon `key` as one `<symbol id="symbol_id">` element, for a file of one or many icons
+    (the editor's icon picker shows every icon from one such file)."""
     entry = _data()["icons"][key]
-    return (f'<svg xmlns="http://www.w3.org/2000/svg"><symbol id="i" viewBox="0 0 24 24"'
-            f'{_STYLE_ATTRS[entry["style"]]}>{entry["body"]}</symbol></svg>\n')
+    return (f'<symbol id="{symbol_id}" viewBox="0 0 24 24"'
+            f'{_STYLE_ATTRS[entry["style"]]}>{entry["body"]}</symbol>')
 
 
 def icon_keys() -> tuple[str, ...]:

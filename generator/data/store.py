@@ -132,6 +132,35 @@ def insert_children(conn: sqlite3.Connection, profile_id: str, table: str, rows:
          for item_id, values in zip(ids, details or ()) if values])
 
 
+def insert_item(conn: sqlite3.Connection, table: str, item_id: str, profile_id: str, values: dict,
+                order_index: int) -> None:
+    """Insert one row of a profile's list (`values` by CHILD_COLUMNS) at `order_index`."""
+    columns = CHILD_COLUMNS[_child(table)]
+    conn.execute(f"INSERT INTO {table} (id, profile_id, {', '.join(columns)}, order_index) "
+                 f"VALUES (?, ?, {', '.join('?' for _ in columns)}, ?)",
+                 (item_id, profile_id, *(values[c] for c in columns), order_index))
+
+
+def update_item(conn: sqlite3.Connection, table: str, item_id: str, values: dict) -> None:
+    """Set the columns in `values` of one row of a profile's list."""
+    columns = [c for c in CHILD_COLUMNS[_child(table)] if c in values]
+    conn.execute(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                 (*(values[c] for c in columns), item_id))
+
+
+def delete_item(conn: sqlite3.Connection, table: str, item_id: str) -> None:
+    """Delete one row of a profile's list and its row of item_details: item_details.item_id
+    is no foreign key (it names a row of one of two tables), so nothing else would."""
+    conn.execute("DELETE FROM item_details WHERE item_id = ?", (item_id,))
+    conn.execute(f"DELETE FROM {_child(table)} WHERE id = ?", (item_id,))
+
+
+def reorder_items(conn: sqlite3.Connection, table: str, ids: list[str]) -> None:
+    """Give the rows `ids` of one list order_index 0..n-1 in that order."""
+    conn.executemany(f"UPDATE {_child(table)} SET order_index = ? WHERE id = ?",
+                     [(index, item_id) for index, item_id in enumerate(ids)])
+
+
 def write_settings(conn: sqlite3.Connection, profile_id: str, values: dict[str, object]) -> None:
     """Make the profile's settings row hold `values` ({column: value}, missing columns NULL);
     with every value NULL the row is deleted, as no row means the same."""

@@ -30,7 +30,7 @@ from starlette.routing import Route
 from generator.config import Config, load_config
 from generator.data import db
 from generator.data.migrate import open_migrated
-from generator.editor import actions, forms, live, settings_pages
+from generator.editor import actions, forms, item_forms, items, live, settings_pages
 from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, MAX_BODY_BYTES, Guard, csrf_ok, csrf_token
 from generator.preview import watch as watching
 from generator.preview.routing import PagesSite, Response as PagesResponse
@@ -57,6 +57,7 @@ class Editor:
                                             autoescape=True, undefined=jinja2.StrictUndefined)
         self.templates.globals.update(csrf=lambda path: csrf_token(secret, path), path_of=profile_path,
                                       fields=forms.PROFILE_FIELDS, shown=forms.shown)
+        self.templates.globals.update(items.TEMPLATE_GLOBALS)
         if preview is None:  # (the preview shows a database it cannot use in its banner instead)
             conn = open_migrated(config.database, config.migrations_dir)  # migrations applied, else a clear error
             conn.close()
@@ -190,7 +191,8 @@ def _show_profile(editor: Editor, username: str, query) -> Response:
         "Renamed." if query.get("renamed") else ""
     values = {c: forms.shown(getattr(profile, c)) for c in forms.COLUMNS}
     return editor.page("profile.html", profile=profile, opened_hash=opened_hash, opened=values, values=values,
-                       outcome=actions.Outcome(others=[str(p) for p in rest]), notice=notice)
+                       outcome=actions.Outcome(others=[str(p) for p in rest]), notice=notice,
+                       item_notice=item_forms.notice(query))
 
 
 def _gone(editor: Editor, username: str) -> Response:
@@ -324,6 +326,7 @@ def make_app(config: Config, *, secret: str, host: str, port: int, preview: Prev
         Route(EDIT_PREFIX + "p/{username}/rename", rename_page, methods=post),
         Route(EDIT_PREFIX + "p/{username}/delete", delete_page, methods=post),
         *settings_pages.routes(),
+        *items.routes(),
         Route(EDIT_PREFIX + "static/{name}", static_file, methods=["GET"]),
         Route(f"{EDIT_PREFIX}check", live.check, methods=["GET"]),
         Route(EDIT_PREFIX + "{rest:path}", _not_here, methods=["GET", "POST"]),

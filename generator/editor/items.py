@@ -1,0 +1,198 @@
+"""The editor's pages for a profile's lists: social links, links, products and tools.
+
+On the profile's page (`/_edit/p/<username>`, template items.html) each list shows its
+rows in order, each with Edit (a page of its own: one row's form reads best at 390 px),
+Up and Down, Remove, and an Add form. Every change is a small POST form with the CSRF
+token of its own address and the content hash of the profile as the page showed it:
+
+    POST /_edit/p/<username>/<kind>                  add a row (kind: item_forms.KINDS)
+    GET  /_edit/p/<username>/<kind>/<id>             the row's form; POST saves it
+    POST /_edit/p/<username>/<kind>/<id>/move        direction=up|down
+    POST /_edit/p/<username>/<kind>/<id>/remove      a confirmation; with confirm=yes, removes
+    GET  /_edit/static/icons.svg                     every icon, for the icon picker
+
+A change that was done redirects (303) to the profile's page, at the row or the list,
+with a notice; a refused one answers with its form again (422: problems by field; 409:
+the profile changed since the page was opened, with a link to reload it).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from generator.editor import actions, forms, item_actions, item_forms
+from generator.editor.item_forms import Kind
+from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, csrf_ok
+
+# What the templates of the lists use besides the editor's own globals.
+TEMPLATE_GLOBALS = {
+    "kinds": item_forms.KINDS, "item_path": item_forms.item_path, "details_path": item_forms.details_path,
+    "anchor": item_forms.anchor, "title": item_forms.title, "icon_choices": item_forms.icon_choices,
+    "checked_icon": item_forms.checked_icon, "is_icon": item_forms.is_icon, "icon_name": item_forms.icon_name,
+    "shown_icon": item_forms.shown_icon,
+    "automatic_icon": item_forms.automatic_icon, "icon_sprite": item_forms.ICON_SPRITE_PATH,
+    "shown_values": item_forms.shown_values,
+}
+
+
+def routes() -> list[Route]:
+    """The lists' routes, for make_app (before its catch-all under /_edit/)."""
+    found = [Route(item_forms.ICON_SPRITE_PATH, icon_sprite, methods=["GET"])]
+    for kind in item_forms.KINDS:
+        base = EDIT_PREFIX + "p/{username}/" + kind.slug
+        found += [Route(base, functools.partial(add_item, kind), methods=["POST"]),
+                  Route(base + "/{item_id}", functools.partial(edit_item, kind), methods=["GET", "POST"]),
+                  Route(base + "/{item_id}/move", functools.partial(move_item, kind), methods=["POST"]),
+                  Route(base + "/{item_id}/remove", functools.partial(remove_item, kind), methods=["POST"])]
+    return found
+
+
+async def _text_form(request: Request) -> dict[str, str] | None:
+    """The posted form's fields, or None when its CSRF token is not this address's.
+    (The lists' forms hold text only; app.read_form is the profile form's own.)"""
+    async with request.form(max_files=0, max_fields=100) as form:
+        values = {key: value for key, value in form.items() if isinstance(value, str)}
+    token_ok = csrf_ok(request.app.state.editor.secret, request.url.path, values.get(forms.CSRF_FIELD))
+    return values if token_ok else None
+
+
+def _refused() -> Response:
+    return Response("Forbidden: this form's token is missing or wrong; reload the page and try again.\n", 403,
+                    headers=dict(EDITOR_HEADERS), media_type="text/plain")
+
+
+def _back(username: str, notice_query: str) -> Response:
+    """To the profile's page, at the row or list the notice names."""
+    return RedirectResponse(item_forms.profile_page(username) + notice_query, 303, headers=dict(EDITOR_HEADERS))
+
+
+def _gone(editor, username: str) -> Response:
+    return editor.page("gone.html", 404, username=username)
+
+
+def _refusal_page(editor, outcome: item_actions.ItemOutcome, username: str, kind: Kind, what: str) -> Response:
+    """A move or removal not done: the profile is gone, the row is gone, or the profile changed."""
+    if outcome.profile_gone:
+        return _gone(editor, username)
+    return editor.page("item_refused.html", 404 if outcome.item_gone else 409, username=username, kind=kind,
+                       what=what, item_gone=outcome.item_gone)
+
+
+async def icon_sprite(request: Request) -> Response:
+    return Response(item_forms.icon_sprite(), 200, headers=dict(EDITOR_HEADERS), media_type="image/svg+xml")
+
+
+async def add_item(kind: Kind, request: Request) -> Response:
+    editor = request.app.state.editor
+    username = request.path_params["username"]
+    form = await _text_form(request)
+    if form is None:
+        return _refused()
+    outcome = await editor.apply(lambda conn: item_actions.add(conn, username, kind, form, editor.config.content_dir))
+    if outcome.profile_gone:
+        return _gone(editor, username)
+    if outcome.done:
+        return _back(username, outcome.notice_query)
+    # The profile's page again, opened on the database as it is now, the add form holding
+    # what was typed: sending it again adds the row (after a change elsewhere, anyway).
+    adding = {"kind": kind, "values": form, "outcome": outcome}
+    return await run_in_threadpool(_profile_page, editor, outcome, 409 if outcome.changed else 422, adding)
+
+
+def _profile_page(editor, outcome: item_actions.ItemOutcome, status: int, adding: dict) -> Response:
+    profile = outcome.current
+    _, rest = forms.located_problems(profile, editor.config.content_dir)
+    values = {column: forms.shown(getattr(profile, column)) for column in forms.COLUMNS}
+    return editor.page("profile.html", status, profile=profile, opened_hash=outcome.current_hash, opened=values,
+                       values=values, outcome=actions.Outcome(others=[str(p) for p in rest]), notice="",
+                       adding=adding)
+
+
+async def edit_item(kind: Kind, request: Request) -> Response:
+    editor = request.app.state.editor
+    username, item_id = request.path_params["username"], request.path_params["item_id"]
+    if request.method == "GET":
+        return await run_in_threadpool(_show_item, editor, username, kind, item_id)
+    form = await _text_form(request)
+    if form is None:
+        return _refused()
+    outcome = await editor.apply(lambda conn: item_actions.save(conn, username, kind, item_id, form,
+                                                                editor.config.content_dir))
+    if outcome.profile_gone:
+        return _gone(editor, username)
+    if outcome.done:
+        return _back(username, outcome.notice_query)
+    if outcome.item_gone:
+        return _refusal_page(editor, outcome, username, kind, "saved")
+    row = item_forms.find_row(outcome.current, kind, item_id)
+    return editor.page("item.html", 409 if outcome.changed else 422, profile=outcome.current, kind=kind, row=row,
+                       opened_hash=outcome.current_hash, values={c: form.get(c, "") for c in kind.columns},
+                       checked=form.get(item_forms.ICON_FIELD, ""), stored_icon=_stored_icon(kind, row),
+                       outcome=outcome)
+
+
+def _stored_icon(kind: Kind, row) -> object:
+    return row.icon if kind.icon_picker and row is not None else None
+
+
+def _show_item(editor, username: str, kind: Kind, item_id: str) -> Response:
+    with editor.database() as conn:
+        profile, opened_hash = item_actions.look(conn, username)
+    if profile is None:
+        return _gone(editor, username)
+    row = item_forms.find_row(profile, kind, item_id)
+    if row is None:
+        return editor.page("item_refused.html", 404, username=username, kind=kind, what="", item_gone=True)
+    by_field, rest = item_forms.located_problems(profile, kind, item_id, editor.config.content_dir)
+    values = item_forms.shown_values(kind, row)
+    return editor.page("item.html", profile=profile, kind=kind, row=row, opened_hash=opened_hash, values=values,
+                       checked=item_forms.checked_icon(_stored_icon(kind, row)), stored_icon=_stored_icon(kind, row),
+                       outcome=item_actions.ItemOutcome(by_field=by_field, others=rest))
+
+
+async def move_item(kind: Kind, request: Request) -> Response:
+    editor = request.app.state.editor
+    username, item_id = request.path_params["username"], request.path_params["item_id"]
+    form = await _text_form(request)
+    if form is None:
+        return _refused()
+    direction = form.get("direction", "")
+    outcome = await editor.apply(lambda conn: item_actions.move(conn, username, kind, item_id, direction, form))
+    if outcome.done:
+        return _back(username, outcome.notice_query)
+    return _refusal_page(editor, outcome, username, kind, "moved")
+
+
+async def remove_item(kind: Kind, request: Request) -> Response:
+    """The Remove button asks first (what goes with the row, its details included); the
+    confirmation's own button, confirm=yes, removes it."""
+    editor = request.app.state.editor
+    username, item_id = request.path_params["username"], request.path_params["item_id"]
+    form = await _text_form(request)
+    if form is None:
+        return _refused()
+    if form.get("confirm") != "yes":
+        return await run_in_threadpool(_confirm_removal, editor, username, kind, item_id,
+                                       form.get(forms.HASH_FIELD, ""))
+    outcome = await editor.apply(lambda conn: item_actions.remove(conn, username, kind, item_id, form))
+    if outcome.done:
+        return _back(username, outcome.notice_query)
+    return _refusal_page(editor, outcome, username, kind, "removed")
+
+
+def _confirm_removal(editor, username: str, kind: Kind, item_id: str, page_hash: str) -> Response:
+    with editor.database() as conn:
+        profile, opened_hash = item_actions.look(conn, username)
+    if profile is None:
+        return _gone(editor, username)
+    row = item_forms.find_row(profile, kind, item_id)
+    if row is None:
+        return editor.page("item_refused.html", 404, username=username, kind=kind, what="removed", item_gone=True)
+    goes = item_forms.details_parts(profile.details().get(item_id), profile.username)
+    return editor.page("item_remove.html", profile=profile, kind=kind, row=row, opened_hash=opened_hash, goes=goes,
+                       changed=page_hash != opened_hash)
