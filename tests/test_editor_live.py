@@ -111,6 +111,22 @@ def test_the_script_is_served_from_the_package_with_the_editor_headers(site):
     assert "/_edit/check?" in answer.text and answer.headers["x-content-type-options"] == "nosniff"
 
 
+def test_the_editors_files_are_kept_by_the_browser_only_at_their_current_version(site):
+    browser = client(site)
+    page = browser.get("/_edit/p/ana").text
+    addresses = re.findall(r'(?:href|src)="?(/_edit/static/[^"#\s>]+)', page)
+    assert {address.split("?")[0] for address in addresses} >= {
+        "/_edit/static/editor.css", "/_edit/static/editor.js", "/_edit/static/icons.svg"}
+    for address in set(addresses):
+        path, _, version = address.partition("?v=")
+        current = browser.get(address)
+        assert current.status_code == 200 and re.fullmatch(r"[0-9a-f]{12}", version)
+        assert current.headers["cache-control"] == "public, max-age=31536000, immutable"
+        for stale in (path, f"{path}?v=000000000000"):   # an old page's address: never kept
+            assert browser.get(stale).headers["cache-control"] == "no-store"
+            assert browser.get(stale).content == current.content
+
+
 @pytest.mark.slow
 def test_chromium_flags_a_bad_value_while_typing_and_clears_it_when_fixed(tmp_path):
     from playwright.sync_api import expect

@@ -161,7 +161,7 @@ def test_editor_pages_carry_a_strict_policy_and_no_inline_code(site, path):
     # Scripts only as files of the editor's own, never inline (the CSP would block them anyway).
     scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", answer.text, re.I | re.S)
     assert scripts and all(body == "" for body in scripts)
-    assert re.findall(r"<script\b[^>]*\ssrc=\"?([^\s\">]+)", answer.text) == ["/_edit/static/editor.js"]
+    assert re.findall(r"<script\b[^>]*\ssrc=\"?([^\s\">?]+)", answer.text) == ["/_edit/static/editor.js"]
 
 
 def test_the_page_beside_the_form_may_be_framed_by_the_editor_only(site):

@@ -16,7 +16,6 @@ import logging
 import re
 import threading
 from collections.abc import Iterator
-from importlib import resources
 from urllib.parse import quote
 
 import jinja2
@@ -30,7 +29,7 @@ from starlette.routing import Route
 from generator.config import Config, load_config
 from generator.data import db
 from generator.data.migrate import open_migrated
-from generator.editor import actions, forms, item_forms, items, live, settings_pages
+from generator.editor import actions, files, forms, item_forms, items, live, settings_pages
 from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, MAX_BODY_BYTES, Guard, csrf_ok, csrf_token
 from generator.preview import watch as watching
 from generator.preview.routing import PagesSite, Response as PagesResponse
@@ -39,7 +38,6 @@ from generator.preview.server import PREVIEW_PREFIX, Preview, describe_failure, 
 
 log = logging.getLogger(__name__)
 
-STATIC_FILES = {"editor.css": "text/css; charset=utf-8", "editor.js": "text/javascript; charset=utf-8"}
 
 
 class Editor:
@@ -56,7 +54,8 @@ class Editor:
         self.templates = jinja2.Environment(loader=jinja2.PackageLoader("generator.editor", "templates"),
                                             autoescape=True, undefined=jinja2.StrictUndefined)
         self.templates.globals.update(csrf=lambda path: csrf_token(secret, path), path_of=profile_path,
-                                      fields=forms.PROFILE_FIELDS, shown=forms.shown)
+                                      fields=forms.PROFILE_FIELDS, shown=forms.shown,
+                                      static_url=files.static_url)
         self.templates.globals.update(items.TEMPLATE_GLOBALS)
         if preview is None:  # (the preview shows a database it cannot use in its banner instead)
             conn = open_migrated(config.database, config.migrations_dir)  # migrations applied, else a clear error
@@ -245,10 +244,9 @@ def _confirm_delete(editor: Editor, username: str, changed: bool) -> Response:
 
 async def static_file(request: Request) -> Response:
     name = request.path_params["name"]
-    if name not in STATIC_FILES:
+    if name not in files.PACKAGE_FILES:
         return await _not_here(request)
-    body = resources.files("generator.editor").joinpath("static", name).read_bytes()
-    return Response(body, 200, headers=dict(EDITOR_HEADERS), media_type=STATIC_FILES[name])
+    return files.file_response(files.package_file(name), files.PACKAGE_FILES[name], request.query_params.get("v"))
 
 
 async def _not_here(request: Request) -> Response:

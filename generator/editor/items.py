@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from generator.editor import actions, forms, item_actions, item_forms
+from generator.editor import actions, files, forms, item_actions, item_forms
 from generator.editor.item_forms import Kind
 from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, csrf_ok
 
@@ -35,7 +35,7 @@ TEMPLATE_GLOBALS = {
     "anchor": item_forms.anchor, "title": item_forms.title, "icon_choices": item_forms.icon_choices,
     "checked_icon": item_forms.checked_icon, "is_icon": item_forms.is_icon, "icon_name": item_forms.icon_name,
     "shown_icon": item_forms.shown_icon,
-    "automatic_icon": item_forms.automatic_icon, "icon_sprite": item_forms.ICON_SPRITE_PATH,
+    "automatic_icon": item_forms.automatic_icon, "icon_sprite": files.versioned(item_forms.ICON_SPRITE_PATH, item_forms.icon_sprite().encode()),
     "shown_values": item_forms.shown_values,
 }
 
@@ -84,7 +84,7 @@ def _refusal_page(editor, outcome: item_actions.ItemOutcome, username: str, kind
 
 
 async def icon_sprite(request: Request) -> Response:
-    return Response(item_forms.icon_sprite(), 200, headers=dict(EDITOR_HEADERS), media_type="image/svg+xml")
+    return files.file_response(item_forms.icon_sprite().encode(), "image/svg+xml", request.query_params.get("v"))
 
 
 async def add_item(kind: Kind, request: Request) -> Response:

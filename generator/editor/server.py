@@ -131,7 +131,16 @@ def serve_and_edit(site_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
     report("stopped")
 
 
+_MAIN_PROCESS = os.getpid()
+
+
 def _interrupt(signum, frame) -> None:
+    if os.getpid() != _MAIN_PROCESS:
+        # A build's worker process, forked with this handler: it ends as SIGTERM ends a
+        # process (the pool stops its workers so), without a KeyboardInterrupt traceback.
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     raise KeyboardInterrupt
 
 
