@@ -29,7 +29,8 @@ from starlette.routing import Route
 from generator.config import Config, load_config
 from generator.data import db
 from generator.data.migrate import open_migrated
-from generator.editor import actions, files, forms, item_forms, items, live, settings_pages
+from generator.data.model import Profile
+from generator.editor import actions, changes, files, forms, item_forms, items, live, settings_pages
 from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, MAX_BODY_BYTES, Guard, csrf_ok, csrf_token
 from generator.preview import watch as watching
 from generator.preview.routing import PagesSite, Response as PagesResponse
@@ -50,6 +51,8 @@ class Editor:
         # shared with the watcher, and the framed page reloads itself (live reload).
         self.preview = preview
         self.build_failure: str | None = None
+        # The profiles the pages' forms were opened on, to say what changed when a save is refused.
+        self.snapshots = changes.Snapshots()
         self._build_lock = preview.build_lock if preview is not None else threading.Lock()
         self.templates = jinja2.Environment(loader=jinja2.PackageLoader("generator.editor", "templates"),
                                             autoescape=True, undefined=jinja2.StrictUndefined)
@@ -98,8 +101,17 @@ class Editor:
         return await run_in_threadpool(run)
 
     def page(self, template: str, status: int = 200, **context) -> Response:
+        """The page `template` rendered. A page showing a `profile` with the `opened_hash` its
+        forms carry remembers that profile, so a save refused later can say what changed."""
+        profile, opened_hash = context.get("profile"), context.get("opened_hash")
+        if isinstance(profile, Profile) and opened_hash:
+            self.snapshots.remember(profile, opened_hash)
         body = self.templates.get_template(template).render(failure=self.build_failure, **context)
         return Response(body, status, headers=dict(EDITOR_HEADERS), media_type="text/html")
+
+    def what_changed(self, opened_hash: str | None, now: Profile) -> changes.WhatChanged:
+        """What changed in the profile `now` since a page opened it with `opened_hash`."""
+        return self.snapshots.what_changed(opened_hash, now)
 
 
 def profile_path(username: str, action: str = "") -> str:
@@ -173,7 +185,8 @@ async def profile_page(request: Request) -> Response:
         # sending it applies them anyway; the reload link drops them.
         return editor.page("profile.html", 409, profile=outcome.current, opened_hash=outcome.current_hash,
                            opened={c: forms.shown(getattr(outcome.current, c)) for c in forms.COLUMNS},
-                           values={c: form.get(c, "") for c in forms.COLUMNS}, outcome=outcome, notice="")
+                           values={c: form.get(c, "") for c in forms.COLUMNS}, outcome=outcome, notice="",
+                           changes=editor.what_changed(form.get(forms.HASH_FIELD), outcome.current))
     return editor.page("profile.html", 422, profile=outcome.current, opened_hash=form.get(forms.HASH_FIELD, ""),
                        opened={c: form.get(forms.OPENED_PREFIX + c, "") for c in forms.COLUMNS},
                        values={c: form.get(c, "") for c in forms.COLUMNS}, outcome=outcome, notice="")
@@ -220,7 +233,7 @@ async def delete_page(request: Request) -> Response:
     editor = _editor(request)
     username = request.path_params["username"]
     if request.method == "GET":
-        return await run_in_threadpool(_confirm_delete, editor, username, False)
+        return await run_in_threadpool(_confirm_delete, editor, username, None)
     form = await read_form(request)
     if form is None:
         return _refused()
@@ -229,17 +242,21 @@ async def delete_page(request: Request) -> Response:
         return _gone(editor, username)
     if outcome.done:
         return _see(f"{EDIT_PREFIX}?removed={quote(username, safe='')}")
-    return await run_in_threadpool(_confirm_delete, editor, username, True)
+    return await run_in_threadpool(_confirm_delete, editor, username, form.get(forms.HASH_FIELD, ""))
 
 
-def _confirm_delete(editor: Editor, username: str, changed: bool) -> Response:
+def _confirm_delete(editor: Editor, username: str, refused_hash: str | None) -> Response:
+    """The confirmation; after a refused delete (`refused_hash`: the hash the refused form
+    carried), with what changed since it was opened."""
     with editor.database() as conn:
         profile = actions.store.find_profile(conn, username)
         opened_hash = actions.content_hash(conn, profile.id) if profile else None
     if profile is None:
         return _gone(editor, username)
+    changed = refused_hash is not None
     return editor.page("delete.html", 409 if changed else 200, profile=profile, opened_hash=opened_hash,
-                       goes=forms.what_goes_with(profile), changed=changed)
+                       goes=forms.what_goes_with(profile), changed=changed,
+                       changes=editor.what_changed(refused_hash, profile) if changed else None)
 
 
 async def static_file(request: Request) -> Response:

@@ -31,6 +31,7 @@ class ItemOutcome:
     profile_gone: bool = False
     item_gone: bool = False
     changed: bool = False           # the content hash is not the one the form was opened on
+    opened_hash: str | None = None  # ... the one it was opened on (changed)
     by_field: dict[str, list[str]] = field(default_factory=dict)
     others: list[str] = field(default_factory=list)
     current: Profile | None = None  # the profile as it is now (refused actions)
@@ -46,7 +47,8 @@ def _opened(conn: sqlite3.Connection, username: str, form: Mapping[str, str]) ->
         return None, None, ItemOutcome(profile_gone=True)
     now_hash = content_hash(conn, profile.id)
     if form.get(HASH_FIELD) != now_hash:
-        return profile, now_hash, ItemOutcome(changed=True, current=profile, current_hash=now_hash)
+        return profile, now_hash, ItemOutcome(changed=True, current=profile, current_hash=now_hash,
+                                              opened_hash=form.get(HASH_FIELD))
     return profile, now_hash, None
 
 

@@ -80,7 +80,12 @@ def _refusal_page(editor, outcome: item_actions.ItemOutcome, username: str, kind
     if outcome.profile_gone:
         return _gone(editor, username)
     return editor.page("item_refused.html", 404 if outcome.item_gone else 409, username=username, kind=kind,
-                       what=what, item_gone=outcome.item_gone)
+                       what=what, item_gone=outcome.item_gone, changes=_what_changed(editor, outcome))
+
+
+def _what_changed(editor, outcome: item_actions.ItemOutcome):
+    """What changed since the refused form was opened (None: it was not refused for a change)."""
+    return editor.what_changed(outcome.opened_hash, outcome.current) if outcome.changed else None
 
 
 async def icon_sprite(request: Request) -> Response:
@@ -100,7 +105,7 @@ async def add_item(kind: Kind, request: Request) -> Response:
         return _back(username, outcome.notice_query)
     # The profile's page again, opened on the database as it is now, the add form holding
     # what was typed: sending it again adds the row (after a change elsewhere, anyway).
-    adding = {"kind": kind, "values": form, "outcome": outcome}
+    adding = {"kind": kind, "values": form, "outcome": outcome, "changes": _what_changed(editor, outcome)}
     return await run_in_threadpool(_profile_page, editor, outcome, 409 if outcome.changed else 422, adding)
 
 
@@ -133,7 +138,7 @@ async def edit_item(kind: Kind, request: Request) -> Response:
     return editor.page("item.html", 409 if outcome.changed else 422, profile=outcome.current, kind=kind, row=row,
                        opened_hash=outcome.current_hash, values={c: form.get(c, "") for c in kind.columns},
                        checked=form.get(item_forms.ICON_FIELD, ""), stored_icon=_stored_icon(kind, row),
-                       outcome=outcome)
+                       outcome=outcome, changes=_what_changed(editor, outcome))
 
 
 def _stored_icon(kind: Kind, row) -> object:
@@ -194,5 +199,6 @@ def _confirm_removal(editor, username: str, kind: Kind, item_id: str, page_hash:
     if row is None:
         return editor.page("item_refused.html", 404, username=username, kind=kind, what="removed", item_gone=True)
     goes = item_forms.details_parts(profile.details().get(item_id), profile.username)
+    changed = page_hash != opened_hash
     return editor.page("item_remove.html", profile=profile, kind=kind, row=row, opened_hash=opened_hash, goes=goes,
-                       changed=page_hash != opened_hash)
+                       changed=changed, changes=editor.what_changed(page_hash, profile) if changed else None)

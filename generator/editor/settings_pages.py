@@ -84,7 +84,8 @@ async def settings_page(request: Request) -> Response:
         opened = {"accent": sf.shown_settings(stored)["accent"],
                   "picker": sf.picker_colour(stored["accent"], _theme_accent(rules, stored["theme"]))}
         return _settings(editor, rules, 409, profile, outcome.current_hash, values,
-                         form.get(sf.PICKER_FIELD, opened["picker"]), opened, outcome)
+                         form.get(sf.PICKER_FIELD, opened["picker"]), opened, outcome,
+                         changes=editor.what_changed(form.get("opened_hash"), profile))
     opened = {"accent": form.get(sf.OPENED_ACCENT_FIELD, ""), "picker": form.get(sf.OPENED_PICKER_FIELD, "")}
     return _settings(editor, rules, 422, profile, form.get("opened_hash", ""), values,
                      form.get(sf.PICKER_FIELD, opened["picker"]), opened, outcome)
@@ -114,7 +115,7 @@ def _theme_accent(rules: SiteRules, theme: object) -> str:
 
 
 def _settings(editor, rules: SiteRules, status: int, profile, opened_hash, values: dict[str, str], picker: str,
-              opened: dict[str, str], outcome: Outcome, notice: str = "") -> Response:
+              opened: dict[str, str], outcome: Outcome, notice: str = "", changes=None) -> Response:
     files = theme_files(editor.config)
     themes = [(name, sf.theme_summary(name, files[name].read_text(encoding="utf-8"))) for name in files]
     if values["theme"] and values["theme"] not in files:
@@ -129,7 +130,7 @@ def _settings(editor, rules: SiteRules, status: int, profile, opened_hash, value
                        picker=picker, opened=opened, outcome=outcome, notice=notice, themes=themes,
                        default_theme=DEFAULT_THEME, languages=languages, site_language=editor.config.language,
                        shapes=shapes, text_fields=sf.TEXT_SETTINGS, switches=sf.SWITCH_LABELS,
-                       labels=sf.SETTING_LABELS, action=settings_path(profile.username))
+                       labels=sf.SETTING_LABELS, action=settings_path(profile.username), changes=changes)
 
 
 # -- details -------------------------------------------------------------------------------
@@ -151,9 +152,10 @@ async def details_page(request: Request) -> Response:
     profile = outcome.current
     item = find_item(profile, item_id)
     values = {column: form.get(column, "") for column in sf.form_columns(isinstance(item, Product))}
-    opened_hash = outcome.current_hash if outcome.conflict is not None else form.get("opened_hash", "")
-    return _details(editor, 409 if outcome.conflict is not None else 422, profile, item, opened_hash, values,
-                    outcome)
+    if outcome.conflict is not None:
+        return _details(editor, 409, profile, item, outcome.current_hash, values, outcome,
+                        changes=editor.what_changed(form.get("opened_hash"), profile))
+    return _details(editor, 422, profile, item, form.get("opened_hash", ""), values, outcome)
 
 
 def _show_details(editor, username: str, item_id: str, saved) -> Response:
@@ -175,7 +177,7 @@ def _show_details(editor, username: str, item_id: str, saved) -> Response:
 
 
 def _details(editor, status: int, profile, item, opened_hash, values: dict[str, str], outcome: Outcome,
-             notice: str = "") -> Response:
+             notice: str = "", changes=None) -> Response:
     row = profile.details().get(item.id)
     page = f"/{profile.username}/{row.slug}" if has_page(row) and row.slug else None
     live = is_live(row, build_time())   # the build writes a detail page only while its item shows
@@ -188,7 +190,7 @@ def _details(editor, status: int, profile, item, opened_hash, values: dict[str, 
                        live=live, product_fields=sf.PRODUCT_FIELDS, badges=BADGES, schedule=sf.SCHEDULE_LABELS, as_text=as_text,
                        labels=sf.detail_labels(), action=details_path(profile.username, item.id),
                        # The token is of the path as the server reads it back: percent-decoded.
-                       token_path=unquote(details_path(profile.username, item.id)))
+                       token_path=unquote(details_path(profile.username, item.id)), changes=changes)
 
 
 def _item_gone(editor, username: str, item_id: str) -> Response:
