@@ -9,7 +9,7 @@ import pytest
 
 from editorkit import row
 from generator.editor.server import serving
-from sitekit import make_site
+from sitekit import execute, make_site
 from test_browser import launched_chromium
 
 
@@ -150,5 +150,18 @@ def test_axe_finds_no_violation_on_any_editor_page(tmp_path, scheme):
             page.fill("#cta_url", "javascript:alert(1)")
             page.click("button[type=submit]")
             check("a refused details save")
+            width = viewport["width"]
+            page.goto(running.url + "/_edit/p/ana")   # refused: the profile changed after the page was opened
+            execute(site, f"UPDATE profiles SET display_name = 'Theirs {width}' WHERE id = 'p-ana';"
+                          f"UPDATE bio_links SET name = 'Work {width}' WHERE id = 'b1'")
+            page.fill("#display_name", "Mine")
+            page.click("button[type=submit]")
+            page.locator("dl.changes").wait_for(timeout=5000)
+            check("a save refused with what changed")
+            page.goto(running.url + "/_edit/p/ana")
+            execute(site, f"UPDATE products SET price = '${width}' WHERE id = 'pr1'")
+            page.click("button:has-text('Down') >> nth=0")
+            page.locator("dl.changes").wait_for(timeout=5000)
+            check("a move refused with what changed")
             context.close()
     assert not problems, "\n".join(problems)
