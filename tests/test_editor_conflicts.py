@@ -10,6 +10,8 @@ import re
 import pytest
 
 from editorkit import client, copy_site, dump, field_values, hidden_fields, open_form, post
+from generator.data import db
+from generator.editor import actions
 from sitekit import build_site, execute, make_site
 
 
@@ -32,10 +34,11 @@ def browser(site):
 
 def what_changed(page: str) -> dict[str, list[str]]:
     """{part's heading: its change lines} of the page's list of what changed, as read."""
-    found = re.search(r'<dl class="changes">(.*?)</dl>', page, re.S)
+    found = re.search(r'<dl class="changes">(.*?)</dl>', page, re.DOTALL)
     assert found, "the page lists no changes"
-    parts = re.findall(r"<dt>(.*?)</dt>\s*<dd><ul>(.*?)</ul></dd>", found.group(1), re.S)
-    return {html.unescape(heading): [html.unescape(line) for line in re.findall(r"<li>(.*?)</li>", lines, re.S)]
+    parts = re.findall(r"<dt>(.*?)</dt>\s*<dd><ul>(.*?)</ul></dd>", found.group(1), re.DOTALL)
+    return {html.unescape(heading): [html.unescape(line) for line in re.findall(r"<li>(.*?)</li>", lines,
+                                                                                re.DOTALL)]
             for heading, lines in parts}
 
 
@@ -147,3 +150,25 @@ def test_an_editor_restarted_since_the_page_says_what_changed_is_not_known(site,
     assert '<dl class="changes">' not in answer.text and "Price of" not in text
     if path != "/_edit/p/ana/delete":   # the refused form can still be applied anyway
         assert "Apply mine anyway" in answer.text and "Reload (drop my changes)" in answer.text
+
+
+def test_a_page_reads_its_profile_and_the_hash_its_form_carries_in_one_snapshot(site):
+    """Another program's write committed while a page reads the profile (after its rows,
+    before its hash) is in neither: else the form would carry a hash newer than its
+    values, and a save over that write would pass the hash check."""
+    conn = db.connect(site / "content" / "bio.db")
+    try:
+        opened_hash = actions.content_hash(conn, "p-ana")
+        written = []
+
+        def write_before_the_hash(statement: str) -> None:
+            if statement.startswith("PRAGMA table_info") and not written:   # content_hash's first query
+                written.append(statement)
+                execute(site, "UPDATE profiles SET display_name = 'Theirs' WHERE id = 'p-ana'")
+        conn.set_trace_callback(write_before_the_hash)
+        profile, shown_hash = actions.as_shown(conn, "ana")
+        conn.set_trace_callback(None)
+        assert written and profile.display_name == "Ana Souza" and shown_hash == opened_hash
+        assert actions.content_hash(conn, "p-ana") != opened_hash   # the write is there, after the page's read
+    finally:
+        conn.close()

@@ -31,6 +31,20 @@ def content_hash(conn: sqlite3.Connection, profile_id: str) -> str | None:
     return found[1] if found else None
 
 
+def as_shown(conn: sqlite3.Connection, username: str) -> tuple[Profile | None, str | None]:
+    """The profile named `username` and its content hash, read in one snapshot of the
+    database (None, None when there is none). A page's form carries the hash as what it
+    shows; read apart (the connection autocommits: each of the ~10 queries sees the
+    database as it is then), a write committed between them would give the form a hash
+    newer than its values, and a save over that write would pass the hash check."""
+    conn.execute("BEGIN")   # deferred: a read snapshot, no lock against writers (WAL)
+    try:
+        profile = store.find_profile(conn, username)
+        return profile, (content_hash(conn, profile.id) if profile else None)
+    finally:
+        conn.execute("COMMIT")
+
+
 @dataclass(frozen=True)
 class Listed:
     username: str

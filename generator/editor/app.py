@@ -194,8 +194,7 @@ async def profile_page(request: Request) -> Response:
 
 def _show_profile(editor: Editor, username: str, query) -> Response:
     with editor.database() as conn:
-        profile = actions.store.find_profile(conn, username)
-        opened_hash = actions.content_hash(conn, profile.id) if profile else None
+        profile, opened_hash = actions.as_shown(conn, username)
     if profile is None:
         return _gone(editor, username)
     _, rest = forms.located_problems(profile, editor.config.content_dir)
@@ -249,8 +248,7 @@ def _confirm_delete(editor: Editor, username: str, refused_hash: str | None) -> 
     """The confirmation; after a refused delete (`refused_hash`: the hash the refused form
     carried), with what changed since it was opened."""
     with editor.database() as conn:
-        profile = actions.store.find_profile(conn, username)
-        opened_hash = actions.content_hash(conn, profile.id) if profile else None
+        profile, opened_hash = actions.as_shown(conn, username)
     if profile is None:
         return _gone(editor, username)
     changed = refused_hash is not None

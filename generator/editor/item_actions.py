@@ -16,7 +16,7 @@ from pathlib import Path
 from generator.data import store
 from generator.data.model import Profile
 from generator.editor import item_forms
-from generator.editor.actions import content_hash
+from generator.editor.actions import as_shown, content_hash
 from generator.editor.forms import HASH_FIELD
 from generator.editor.item_forms import Kind
 
@@ -149,6 +149,5 @@ def remove(conn: sqlite3.Connection, username: str, kind: Kind, item_id: str, fo
 
 
 def look(conn: sqlite3.Connection, username: str) -> tuple[Profile | None, str | None]:
-    """The profile and its content hash now (None, None when there is none)."""
-    profile = store.find_profile(conn, username)
-    return profile, (content_hash(conn, profile.id) if profile else None)
+    """The profile and its content hash now, in one snapshot (None, None when there is none)."""
+    return as_shown(conn, username)

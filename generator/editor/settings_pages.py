@@ -16,13 +16,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from generator.build.themes import ACCENT_PROPERTY, DEFAULT_THEME, theme_files
-from generator.data import store
 from generator.build.plan import build_time
 from generator.data.item_details import BADGES, has_page, is_live
 from generator.data.model import Product
 from generator.data.profile_settings import BUTTON_SHAPES
 from generator.editor import settings_forms as sf
-from generator.editor.actions import Outcome, content_hash
+from generator.editor.actions import Outcome, as_shown
 from generator.editor.forms import CSRF_FIELD
 from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, csrf_ok
 from generator.editor.settings_actions import SiteRules, find_item, save_details, save_settings
@@ -94,8 +93,7 @@ async def settings_page(request: Request) -> Response:
 def _show_settings(editor, username: str, saved) -> Response:
     rules = SiteRules(editor.config)
     with editor.database() as conn:
-        profile = store.find_profile(conn, username)
-        opened_hash = content_hash(conn, profile.id) if profile else None
+        profile, opened_hash = as_shown(conn, username)
     if profile is None:
         return editor.page("gone.html", 404, username=username)
     stored = sf.stored_settings(profile.settings)
@@ -161,9 +159,8 @@ async def details_page(request: Request) -> Response:
 def _show_details(editor, username: str, item_id: str, saved) -> Response:
     rules = SiteRules(editor.config)
     with editor.database() as conn:
-        profile = store.find_profile(conn, username)
-        item = find_item(profile, item_id) if profile else None
-        opened_hash = content_hash(conn, profile.id) if item else None
+        profile, opened_hash = as_shown(conn, username)
+    item = find_item(profile, item_id) if profile else None
     if item is None:
         return _item_gone(editor, username, item_id)
     stored = sf.stored_details(profile.details().get(item_id))
