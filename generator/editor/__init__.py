@@ -7,7 +7,9 @@ its forms (`forms`: a form's values as a would-be Profile, the build's rules per
 what changed under an open form; `settings_forms`: the settings and details forms), a
 profile's lists (`items`: the pages and routes of its social links, links, products
 and tools; `item_actions`: each change's transaction; `item_forms`: their fields,
-rules per field, order and icon picker, pure), live checks of one field (`live`), the
+rules per field, order and icon picker, pure), what changed in a profile since a
+refused form was opened (`changes`: a pure comparison, and the profiles the pages
+showed, kept in memory), live checks of one field (`live`), the
 guard every request passes (`security`: the per-run secret and its cookie, the Host,
 Origin and CSRF checks, the editor's headers), and the server that runs it with the
 preview on uvicorn (`server`). Its Jinja templates (`templates/`) and
