@@ -137,6 +137,16 @@ def test_the_delete_confirmation_names_what_changed(site, browser):
     assert "4 social links" in answer.text
 
 
+def test_a_change_the_editor_does_not_show_is_called_so(site, browser):
+    form = open_form(browser, "/_edit/p/ana/tools/c1") | {"name": "Mine"}
+    execute(site, "UPDATE profiles SET updated_at = '2026-12-07 22:00:00' WHERE id = 'p-ana';"
+                  "UPDATE carousel_items SET order_index = order_index + 10 WHERE profile_id = 'p-ana'")
+    answer = post(browser, "/_edit/p/ana/tools/c1", form)
+    assert answer.status_code == 409 and '<dl class="changes">' not in answer.text
+    assert "Nothing the editor shows changed: only the time the profile was last updated, or its rows&#39; " \
+           "order numbers." in answer.text
+
+
 @pytest.mark.parametrize("path", ["/_edit/p/ana", "/_edit/p/ana/links/b1", "/_edit/p/ana/settings",
                                   "/_edit/p/ana/delete"])
 def test_an_editor_restarted_since_the_page_says_what_changed_is_not_known(site, path):
