@@ -40,6 +40,14 @@ def test_a_browser_edits_a_profile_and_sees_its_page_change(tmp_path):
         assert page.locator("#links .notice").inner_text() == "Moved “Portfolio” down."
         shown = preview.locator("body").inner_text()
         assert shown.index("Blog") < shown.index("Portfolio")
+        # An avatar chosen with the picker: a real multipart POST.
+        page.set_input_files("#avatar_url_file", files=[{"name": "me.png", "mimeType": "image/png",
+                                                          "buffer": _png((200, 80, 40))}])
+        page.click("button[type=submit]")
+        page.wait_for_url("**/_edit/p/ana?saved=1")
+        assert page.input_value("#avatar_url").startswith("uploads/")
+        assert preview.locator("img.avatar").get_attribute("src").startswith("/m/")
+        assert set(posts) == {running.url}
         phone = context.new_page()
         phone.set_viewport_size({"width": 390, "height": 844})
         phone.goto(running.url + "/_edit/p/ana")
@@ -152,3 +160,12 @@ def test_axe_finds_no_violation_on_any_editor_page(tmp_path, scheme):
             check("a refused details save")
             context.close()
     assert not problems, "\n".join(problems)
+
+
+def _png(colour: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 300), colour).save(buffer, "PNG")
+    return buffer.getvalue()
