@@ -275,6 +275,13 @@ def test_the_profile_form_offers_a_file_picker_beside_each_image_field(browser):
         assert f'<label for="{column}_file">' in page
 
 
+def test_drag_and_drop_is_in_the_editors_own_script(browser):
+    script = browser.get("/_edit/static/editor.js")
+    assert script.status_code == 200 and script.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert ".upload input[type=file]" in script.text and "picker.files = " in script.text
+    assert re.search(r'<script src="/_edit/static/editor\.js\?v=[0-9a-f]+" defer></script>', browser.get("/_edit/p/ana").text)
+
+
 def test_accept_image_is_idempotent_and_never_replaces_another_file(tmp_path):
     content = tmp_path / "content"
     content.mkdir()
