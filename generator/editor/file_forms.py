@@ -3,12 +3,14 @@ build checks images (generator.editor.uploads), and the route that lets such a f
 body be larger than a text form's.
 
 How a form takes an image (the profile page does it for avatar_url and cover_url):
-its template posts with enctype="multipart/form-data" and gives the column's text field
-`upload=upload_input(column, label, outcome.by_field, again)`; its route is made with
-`file_form_route`; its handler reads `read_file_form(request, columns)` and saves with
-`Editor.apply_with_images(posted, save)`, whose `save(conn, values, refused)` must refuse
-(write nothing, outcome not done) when `refused` is not empty, and otherwise check every
-value, the stored image's path included, with the build's rules.
+its template posts with enctype="multipart/form-data" and shows, inside the column's
+field, `macros.file_input(**upload_input(column, label, outcome.by_field, again,
+id_prefix))` (macros.text_field does it given `upload=`); its route is made with
+`file_form_route`; its handler reads `read_file_form(request, columns)` (None: 403) and
+saves with `Editor.apply_with_images(posted, save)`, whose `save(conn, values, refused)`
+must refuse (write nothing, outcome not done, `refused` shown by field) when `refused` is
+not empty, and otherwise check every value, the stored image's path included, with the
+build's rules; a refused page passes `again=posted.chosen` to its template.
 """
 
 from __future__ import annotations

@@ -60,11 +60,13 @@ def file_field(column: str) -> str:
     return f"{column}_file"
 
 
-def upload_input(column: str, label: str, by_field: Mapping[str, list[str]], again: Collection[str]) -> dict:
+def upload_input(column: str, label: str, by_field: Mapping[str, list[str]], again: Collection[str],
+                 id_prefix: str = "") -> dict:
     """What macros.html's `file_input` shows for the file input filling `column`: its
-    refusal, else "choose it again" when a file chosen there was dropped with a refused save."""
+    refusal, else "choose it again" when a file chosen there was dropped with a refused save.
+    `id_prefix` keeps its id unique on a page of several forms (the name stays the same)."""
     name = file_field(column)
-    return {"name": name, "label": label, "hint": UPLOAD_HINT, "accept": ACCEPT,
+    return {"id": id_prefix + name, "name": name, "label": label, "hint": UPLOAD_HINT, "accept": ACCEPT,
             "messages": list(by_field.get(name) or ([NOT_KEPT] if column in again else []))}
 
 
