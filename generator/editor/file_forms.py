@@ -86,10 +86,10 @@ async def _form_with_files(request: Request, files: int):
         raise
 
 
-def file_form_route(path: str, endpoint) -> Route:
+def file_form_route(path: str, endpoint, methods: Iterable[str] = ("GET", "POST")) -> Route:
     """A route whose POST takes a form with files: make_app hands its path to the Guard,
     which lets its body be FILE_FORM_BYTES (a text form's, MAX_BODY_BYTES), refusing a
     larger Content-Length before reading and counting the body as it streams."""
-    route = Route(path, endpoint, methods=["GET", "POST"])
+    route = Route(path, endpoint, methods=list(methods))
     route.takes_files = True
     return route
