@@ -36,7 +36,7 @@ def client(site: Path, *, let_in: bool = True) -> TestClient:
 
 def form_html(page: str, action: str | None = None) -> str:
     """The first POST form of `page`, or the one posted to `action`."""
-    for form in re.findall(r'<form method="post" action="([^"]*)">(.*?)</form>', page, re.S):
+    for form in re.findall(r'<form method="post" action="([^"]*)"[^>]*>(.*?)</form>', page, re.S):  # enctype= too
         if action is None or html.unescape(form[0]) == action:
             return form[1]
     raise AssertionError(f"no form posted to {action!r} on the page")

@@ -40,6 +40,24 @@ def test_a_browser_edits_a_profile_and_sees_its_page_change(tmp_path):
         assert page.locator("#links .notice").inner_text() == "Moved “Portfolio” down."
         shown = preview.locator("body").inner_text()
         assert shown.index("Blog") < shown.index("Portfolio")
+        # An avatar chosen with the picker (a real multipart POST), then a cover dropped
+        # on the cover's address field, which editor.js hands to that field's picker.
+        page.set_input_files("#avatar_url_file", files=[{"name": "me.png", "mimeType": "image/png",
+                                                          "buffer": _png((200, 80, 40))}])
+        page.click("button[type=submit]")
+        page.wait_for_url("**/_edit/p/ana?saved=1")
+        assert page.input_value("#avatar_url").startswith("uploads/")
+        assert preview.locator("img.avatar").get_attribute("src").startswith("/m/")
+        dropped = page.evaluate_handle("bytes => { const transfer = new DataTransfer(); transfer.items.add("
+                                       "new File([new Uint8Array(bytes)], 'cover.png', {type: 'image/png'}));"
+                                       " return transfer; }", list(_png((40, 80, 200))))
+        page.dispatch_event("#cover_url", "drop", {"dataTransfer": dropped})
+        assert page.eval_on_selector("#cover_url_file", "picker => picker.files[0].name") == "cover.png"
+        page.click("button[type=submit]")
+        page.wait_for_url("**/_edit/p/ana?saved=1")
+        assert page.input_value("#cover_url").startswith("uploads/") and page.input_value("#cover_url") != \
+            page.input_value("#avatar_url")
+        assert set(posts) == {running.url}
         phone = context.new_page()
         phone.set_viewport_size({"width": 390, "height": 844})
         phone.goto(running.url + "/_edit/p/ana")
@@ -165,3 +183,12 @@ def test_axe_finds_no_violation_on_any_editor_page(tmp_path, scheme):
             check("a move refused with what changed")
             context.close()
     assert not problems, "\n".join(problems)
+
+
+def _png(colour: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 300), colour).save(buffer, "PNG")
+    return buffer.getvalue()

@@ -2,7 +2,10 @@
 
 Owns the editor's web app under `/_edit/` (`app`: profiles listed, created, renamed,
 deleted, and one profile's own fields edited; `settings_pages`: a profile's settings
-and an item's details and schedule, written by `settings_actions`), the pure logic of
+and an item's details and schedule, written by `settings_actions`), images uploaded
+through its forms (`uploads`: checked as the build checks them, stored under
+content/uploads/ by a digest of their bytes; `file_forms`: such a form read from a
+request, and its route), the pure logic of
 its forms (`forms`: a form's values as a would-be Profile, the build's rules per field,
 what changed under an open form; `settings_forms`: the settings and details forms), a
 profile's lists (`items`: the pages and routes of its social links, links, products

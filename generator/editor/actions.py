@@ -120,9 +120,13 @@ def delete(conn: sqlite3.Connection, username: str, opened_hash: str) -> Outcome
     return Outcome(done=True, username=username)
 
 
-def save(conn: sqlite3.Connection, username: str, form: Mapping[str, str], content_dir: Path | None) -> Outcome:
+def save(conn: sqlite3.Connection, username: str, form: Mapping[str, str], content_dir: Path | None,
+         refused: Mapping[str, list[str]] | None = None) -> Outcome:
     """Write the profile's own fields from `form`: refused when the database changed
-    since the form was opened (its hash), or when the build's rules fail a field."""
+    since the form was opened (its hash), when the build's rules fail a field, or when
+    `refused` ({file field: messages}: uploads that failed their checks) is not empty;
+    a refusal shows all of them at once."""
+    refused = dict(refused or {})
     with store.transaction(conn):
         profile = store.find_profile(conn, username)
         if profile is None:
@@ -131,13 +135,15 @@ def save(conn: sqlite3.Connection, username: str, form: Mapping[str, str], conte
         values = forms.submitted_values(profile, form)
         unchanged = all(values[column] == getattr(profile, column) for column in forms.COLUMNS)
         if form.get(forms.HASH_FIELD) != now_hash:
-            if unchanged:
+            if unchanged and not refused:
                 return Outcome(done=True, username=username)  # sent twice, or made equal elsewhere: nothing to do
-            return Outcome(conflict=forms.changes_since(form, profile), current=profile, current_hash=now_hash)
+            return Outcome(conflict=forms.changes_since(form, profile), current=profile, current_hash=now_hash,
+                           by_field=refused)
         by_field, rest = forms.located_problems(forms.would_be(profile, values), content_dir)
-        if by_field:
+        if by_field or refused:
             outcome = Outcome(current=profile, current_hash=now_hash,
-                              by_field={column: [p.message for p in found] for column, found in by_field.items()})
+                              by_field={column: [p.message for p in found] for column, found in by_field.items()}
+                              | refused)
             outcome.others = [str(problem) for problem in rest]
             return outcome
         if not unchanged:

@@ -5,8 +5,9 @@ real one, with its `_headers`.
 Every page is a plain form: a save posts, and the answer redirects (303) to the page
 showing the result; a refused save answers with the form again, the problems next to
 their fields. Every page works without script; static/editor.js only adds hints
-(live validation, generator/editor/live.py). After a write the site is rebuilt (incrementally: one
-profile renders in ~0.15 s) before the redirect, so the reloaded page shows the change.
+(live validation, generator/editor/live.py) and drag and drop on image fields. After a
+write the site is rebuilt (incrementally: one profile renders in ~0.15 s) before the
+redirect, so the reloaded page shows the change.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from generator.config import Config, load_config
 from generator.data import db
 from generator.data.migrate import open_migrated
 from generator.data.model import Profile
-from generator.editor import actions, changes, files, forms, item_forms, items, live, settings_pages
-from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, MAX_BODY_BYTES, Guard, csrf_ok, csrf_token
+from generator.editor import actions, changes, files, forms, item_forms, items, live, settings_pages, uploads
+from generator.editor.file_forms import FileForm, file_form_route, read_file_form
+from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, Guard, csrf_ok, csrf_token
 from generator.preview import watch as watching
 from generator.preview.routing import PagesSite, Response as PagesResponse
 from generator.preview.server import PREVIEW_PREFIX, Preview, describe_failure, own_response, page_origin, \
@@ -58,7 +60,9 @@ class Editor:
                                             autoescape=True, undefined=jinja2.StrictUndefined)
         self.templates.globals.update(csrf=lambda path: csrf_token(secret, path), path_of=profile_path,
                                       fields=forms.PROFILE_FIELDS, shown=forms.shown,
-                                      static_url=files.static_url)
+                                      static_url=files.static_url, file_field=forms.file_field,
+                                      upload_input=forms.upload_input,
+                                      again=frozenset())   # the columns whose chosen file a refused save dropped
         self.templates.globals.update(items.TEMPLATE_GLOBALS)
         if preview is None:  # (the preview shows a database it cannot use in its banner instead)
             conn = open_migrated(config.database, config.migrations_dir)  # migrations applied, else a clear error
@@ -99,6 +103,14 @@ class Editor:
                 self.rebuild()
             return outcome
         return await run_in_threadpool(run)
+
+    async def apply_with_images(self, posted: FileForm, save) -> actions.Outcome:
+        """`apply` for a form with images: its images stored, then `save(conn, values,
+        refused)` with values = the form's text fields with each stored image's path in
+        its column, in one worker thread; a save not done removes the files it stored."""
+        content_dir = self.config.content_dir
+        return await self.apply(lambda conn: uploads.kept(
+            posted.images, content_dir, lambda paths: save(conn, posted.values | paths, posted.refused)))
 
     def page(self, template: str, status: int = 200, **context) -> Response:
         """The page `template` rendered. A page showing a `profile` with the `opened_hash` its
@@ -172,10 +184,14 @@ async def profile_page(request: Request) -> Response:
     username = request.path_params["username"]
     if request.method == "GET":
         return await run_in_threadpool(_show_profile, editor, username, request.query_params)
-    form = await read_form(request)
-    if form is None:
+    posted = await read_file_form(request, forms.UPLOAD_COLUMNS)
+    if posted is None:
         return _refused()
-    outcome = await editor.apply(lambda conn: actions.save(conn, username, form, editor.config.content_dir))
+    form, content_dir = posted.values, editor.config.content_dir
+    # A chosen image is stored, and its path becomes the column's value, in the same save:
+    # the build's rules then check it like any path; a refused save removes the file again.
+    outcome = await editor.apply_with_images(
+        posted, lambda conn, values, refused: actions.save(conn, username, values, content_dir, refused=refused))
     if outcome.not_found:
         return _gone(editor, username)
     if outcome.done:
@@ -186,10 +202,12 @@ async def profile_page(request: Request) -> Response:
         return editor.page("profile.html", 409, profile=outcome.current, opened_hash=outcome.current_hash,
                            opened={c: forms.shown(getattr(outcome.current, c)) for c in forms.COLUMNS},
                            values={c: form.get(c, "") for c in forms.COLUMNS}, outcome=outcome, notice="",
-                           changes=editor.what_changed(form.get(forms.HASH_FIELD), outcome.current))
+                           changes=editor.what_changed(form.get(forms.HASH_FIELD), outcome.current),
+                           again=posted.chosen)
     return editor.page("profile.html", 422, profile=outcome.current, opened_hash=form.get(forms.HASH_FIELD, ""),
                        opened={c: form.get(forms.OPENED_PREFIX + c, "") for c in forms.COLUMNS},
-                       values={c: form.get(c, "") for c in forms.COLUMNS}, outcome=outcome, notice="")
+                       values={c: form.get(c, "") for c in forms.COLUMNS}, outcome=outcome, notice="",
+                       again=posted.chosen)
 
 
 def _show_profile(editor: Editor, username: str, query) -> Response:
@@ -335,7 +353,7 @@ def make_app(config: Config, *, secret: str, host: str, port: int, preview: Prev
         Route(EDIT_PREFIX, profiles_page, methods=["GET"]),
         Route(EDIT_PREFIX.rstrip("/"), lambda request: _see(EDIT_PREFIX), methods=["GET"]),
         Route(f"{EDIT_PREFIX}new", new_profile, methods=post),
-        Route(EDIT_PREFIX + "p/{username}", profile_page, methods=post),
+        file_form_route(EDIT_PREFIX + "p/{username}", profile_page),
         Route(EDIT_PREFIX + "p/{username}/rename", rename_page, methods=post),
         Route(EDIT_PREFIX + "p/{username}/delete", delete_page, methods=post),
         *settings_pages.routes(),
@@ -346,7 +364,8 @@ def make_app(config: Config, *, secret: str, host: str, port: int, preview: Prev
         Route(PREVIEW_PREFIX + "{name:path}", preview_file, methods=["GET", "HEAD"]),
         Route("/{path:path}", site_page, methods=["GET", "HEAD", "POST"]),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(Guard, secret=secret, host=host, port=port, open_site=open_site)],
-                    max_body_size=MAX_BODY_BYTES)
+    file_forms = tuple(route.path_regex for route in routes if getattr(route, "takes_files", False))
+    app = Starlette(routes=routes, middleware=[Middleware(Guard, secret=secret, host=host, port=port,
+                                                          open_site=open_site, file_forms=file_forms)])
     app.state.editor = editor
     return app

@@ -11,11 +11,12 @@ form and saving it never rewrites what the user did not touch.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from generator.data.model import Profile
 from generator.data.validate import profile_problems
+from generator.editor.uploads import ACCEPT, FORMATS_NAMED, MAX_UPLOAD_BYTES, UPLOAD_DIR
 from generator.errors import Problem
 
 
@@ -30,6 +31,7 @@ class Field:
     multiline: bool = False
     url: bool = False    # an address: no spell checking, a keyboard with '/' and '.'
     rule: str = "text"   # the live check's rule (generator.editor.live.RULES)
+    upload: str = ""     # the label of a file input beside it whose image, once stored, becomes the value
 
 
 PROFILE_FIELDS = (
@@ -37,15 +39,35 @@ PROFILE_FIELDS = (
     Field("tagline", "Tagline", "A line or two under the name; inline Markdown (*emphasis*, `code`, [links](https://…)).",
           multiline=True),
     Field("avatar_url", "Avatar URL", "https://… or the path of a file under content/, such as avatars/ana.jpg.",
-          url=True, rule="image"),
-    Field("cover_url", "Cover URL", "https://… or the path of a file under content/.", url=True, rule="image"),
+          url=True, rule="image", upload="Or upload an avatar"),
+    Field("cover_url", "Cover URL", "https://… or the path of a file under content/.", url=True, rule="image",
+          upload="Or upload a cover"),
 )
 COLUMNS = tuple(field.column for field in PROFILE_FIELDS)
+UPLOAD_COLUMNS = tuple(field.column for field in PROFILE_FIELDS if field.upload)
+UPLOAD_HINT = (f"{FORMATS_NAMED}, at most {MAX_UPLOAD_BYTES // 1048576} MB. Saving stores it in "
+               f"content/{UPLOAD_DIR}/ under a name made from its bytes, and that path replaces the one above.")
+NOT_KEPT = "The file chosen here was not kept, as nothing of a refused save is; choose it again."
 # Form fields other than the profile's own: the CSRF token, the content hash the form
 # was opened on, and the values it was opened with (`opened_<column>`).
 CSRF_FIELD = "csrf"
 HASH_FIELD = "opened_hash"
 OPENED_PREFIX = "opened_"
+
+
+def file_field(column: str) -> str:
+    """The name (and id) of the file input that fills `column`."""
+    return f"{column}_file"
+
+
+def upload_input(column: str, label: str, by_field: Mapping[str, list[str]], again: Collection[str],
+                 id_prefix: str = "") -> dict:
+    """What macros.html's `file_input` shows for the file input filling `column`: its
+    refusal, else "choose it again" when a file chosen there was dropped with a refused save.
+    `id_prefix` keeps its id unique on a page of several forms (the name stays the same)."""
+    name = file_field(column)
+    return {"id": id_prefix + name, "name": name, "label": label, "hint": UPLOAD_HINT, "accept": ACCEPT,
+            "messages": list(by_field.get(name) or ([NOT_KEPT] if column in again else []))}
 
 
 def shown(value: object) -> str:

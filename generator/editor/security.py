@@ -29,15 +29,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from urllib.parse import parse_qs
 
 EDIT_PREFIX = "/_edit/"
 EDIT_ROOT = EDIT_PREFIX.rstrip("/")   # every path starting with it is the editor's (also /_edit and /_editx)
 TOKEN_PARAMETER = "token"
-# A POST body larger than this is refused (413): the forms of this step hold a few
-# short fields; image uploads will raise it for their own path.
+# A POST body larger than this is refused (413): a form of text fields is a few KB.
 MAX_BODY_BYTES = 256 * 1024
+# A form that takes files (the paths given to the Guard as `file_forms`) may send one
+# image of at most 20 MB (generator.editor.uploads.MAX_UPLOAD_BYTES) beside its text
+# fields and the multipart headers; a save with an avatar and a cover shares it.
+FILE_FORM_BYTES = 20 * 1024 * 1024 + MAX_BODY_BYTES
 ALLOWED_METHODS = {"GET", "HEAD", "POST"}
 
 # The editor's own pages: its files only, no inline script or style, forms posted to
@@ -101,9 +105,11 @@ def _forbidden(send_url: str) -> bytes:
 class Guard:
     """ASGI middleware: Host, secret cookie, method, body size and Origin, in that order."""
 
-    def __init__(self, app, *, secret: str, host: str, port: int, open_site: bool = False):
+    def __init__(self, app, *, secret: str, host: str, port: int, open_site: bool = False,
+                 file_forms: tuple[re.Pattern, ...] = ()):
         self.app = app
         self.open_site = open_site
+        self.file_forms = file_forms   # the paths whose POST may carry files, up to FILE_FORM_BYTES
         self.secret = secret
         self.cookie = cookie_name(port)
         self.hosts = allowed_hosts(host, port)
@@ -146,9 +152,14 @@ class Guard:
             if not length.isdigit():
                 await _plain(send, 411, b"Length required\n")
                 return
-            if int(length) > MAX_BODY_BYTES:
-                await _plain(send, 413, b"Too large\n")
+            # Refused from the header, before a byte of the body is read; the server
+            # (uvicorn) reads no more than Content-Length says.
+            takes_files = any(pattern.match(scope["path"]) for pattern in self.file_forms)
+            limit = FILE_FORM_BYTES if takes_files else MAX_BODY_BYTES
+            if int(length) > limit:
+                await _plain(send, 413, _too_large(int(length), takes_files))
                 return
+            receive = _counted(receive, limit, takes_files)
         await self.app(scope, receive, send)
 
     def _has_cookie(self, header: str) -> bool:
@@ -167,6 +178,31 @@ class Guard:
             return
         cookie = f"{self.cookie}={self.secret}; HttpOnly; SameSite=Strict; Path=/"
         await _plain(send, 303, b"", [(b"location", EDIT_PREFIX.encode()), (b"set-cookie", cookie.encode())])
+
+
+def _counted(receive, limit: int, takes_files: bool):
+    """`receive` that refuses (413) a body growing past `limit` as it streams: a second line
+    behind the Content-Length check, should a server ever pass more than it announced."""
+    from starlette.exceptions import HTTPException
+    received = 0
+
+    async def counting():
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise HTTPException(413, _too_large(received, takes_files).decode())
+        return message
+    return counting
+
+
+def _too_large(length: int, takes_files: bool) -> bytes:
+    if takes_files:
+        return (f"Too large: this form sent {length / 1048576:.1f} MB; an image may be at most "
+                f"{(FILE_FORM_BYTES - MAX_BODY_BYTES) // 1048576} MB (with an avatar and a cover, both together). "
+                "Go back, choose a smaller file (or send one image at a time) and save again.\n").encode()
+    return (f"Too large: this form sent {length // 1024} KB, more than the {MAX_BODY_BYTES // 1024} KB "
+            "its fields may hold. Go back, shorten the text and save again.\n").encode()
 
 
 async def _plain(send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] = ()) -> None:
