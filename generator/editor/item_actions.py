@@ -53,29 +53,39 @@ def _opened(conn: sqlite3.Connection, username: str, form: Mapping[str, str]) ->
 
 
 def _checked(profile: Profile, draft: Profile, now_hash: str | None, kind: Kind, item_id: str, stored,
-             form: Mapping[str, str], content_dir: Path | None) -> ItemOutcome | None:
+             form: Mapping[str, str], content_dir: Path | None,
+             refused: Mapping[str, list[str]]) -> ItemOutcome | None:
     """A refusal when the row `item_id` of the would-be profile `draft` breaks the build's
-    rules (or its icon is none of the picker's), else None."""
+    rules (or its icon is none of the picker's), or when a file was refused; else None."""
     by_field, rest = item_forms.located_problems(draft, kind, item_id, content_dir)
     if kind.icon_picker:
         problem = item_forms.icon_problem(None if stored is None else stored.icon, form.get(item_forms.ICON_FIELD, ""))
         if problem:
             by_field.setdefault(item_forms.ICON_FIELD, []).append(problem)
-    if not by_field:
+    if not by_field and not refused:
         return None
-    return ItemOutcome(by_field=by_field, others=rest, current=profile, current_hash=now_hash)
+    return ItemOutcome(by_field=by_field | dict(refused), others=rest, current=profile, current_hash=now_hash)
+
+
+def _with_refused(refusal: ItemOutcome, refused: Mapping[str, list[str]]) -> ItemOutcome:
+    """A refusal for a change made elsewhere that also shows the files refused at their fields."""
+    refusal.by_field = refusal.by_field | dict(refused)
+    return refusal
 
 
 def add(conn: sqlite3.Connection, username: str, kind: Kind, form: Mapping[str, str],
-        content_dir: Path | None) -> ItemOutcome:
-    """Append a row to the list `kind` of the profile, from `form`."""
+        content_dir: Path | None, refused: Mapping[str, list[str]] | None = None) -> ItemOutcome:
+    """Append a row to the list `kind` of the profile, from `form`. Refused, writing
+    nothing, when `refused` ({file field: messages}: uploads that failed their checks)
+    is not empty; a refusal shows those and the build's problems at once."""
+    refused = refused or {}
     with store.transaction(conn):
         profile, now_hash, refusal = _opened(conn, username, form)
         if refusal:
-            return refusal
+            return _with_refused(refusal, refused)
         item_id = store.new_id()
         draft = item_forms.would_be(profile, kind, item_id, item_forms.submitted(kind, None, form))
-        refusal = _checked(profile, draft, now_hash, kind, item_id, None, form, content_dir)
+        refusal = _checked(profile, draft, now_hash, kind, item_id, None, form, content_dir, refused)
         if refusal:
             return refusal
         added = item_forms.find_row(draft, kind, item_id)
@@ -86,9 +96,11 @@ def add(conn: sqlite3.Connection, username: str, kind: Kind, form: Mapping[str, 
 
 
 def save(conn: sqlite3.Connection, username: str, kind: Kind, item_id: str, form: Mapping[str, str],
-         content_dir: Path | None) -> ItemOutcome:
+         content_dir: Path | None, refused: Mapping[str, list[str]] | None = None) -> ItemOutcome:
     """Write the row `item_id` of the list `kind` from `form`. A form sent again, or one
-    whose values are already stored, writes nothing and is done."""
+    whose values are already stored, writes nothing and is done; unless `refused` (as
+    for `add`) is not empty: then it is refused, whatever else the form holds."""
+    refused = refused or {}
     with store.transaction(conn):
         profile, now_hash, refusal = _opened(conn, username, form)
         if profile is None:
@@ -98,12 +110,13 @@ def save(conn: sqlite3.Connection, username: str, kind: Kind, item_id: str, form
             return ItemOutcome(item_gone=True, current=profile)
         values = item_forms.submitted(kind, stored, form)
         saved = item_forms.notice_query("saved", kind, item_forms.title(kind, stored._replace(**values)), item_id)
-        if all(getattr(stored, column) == value for column, value in values.items()):
+        unchanged = all(getattr(stored, column) == value for column, value in values.items())
+        if unchanged and not refused:
             return ItemOutcome(done=True, notice_query=saved)  # sent twice, or made equal elsewhere
         if refusal:
-            return refusal
+            return _with_refused(refusal, refused)
         draft = item_forms.would_be(profile, kind, item_id, values)
-        refusal = _checked(profile, draft, now_hash, kind, item_id, stored, form, content_dir)
+        refusal = _checked(profile, draft, now_hash, kind, item_id, stored, form, content_dir, refused)
         if refusal:
             return refusal
         store.update_item(conn, kind.table, item_id, values)

@@ -41,6 +41,11 @@ class Kind:
     icon_picker: bool = False
 
     @property
+    def upload_columns(self) -> tuple[str, ...]:
+        """The image columns whose field has a file picker beside it (generator.editor.file_forms)."""
+        return tuple(field.column for field in self.fields if field.upload)
+
+    @property
     def columns(self) -> tuple[str, ...]:
         """The row's own columns (besides id, profile_id and order_index), in the table's order."""
         return CHILD_COLUMNS[self.table]
@@ -55,16 +60,17 @@ KINDS = (
         Field("url", "Address", _URL_HINT, required=True, url=True),
         Field("description", "Description", "A line under the name; inline Markdown (*emphasis*, `code`).",
               multiline=True),
-        Field("background_image", "Background image", _IMAGE_HINT, url=True)), has_details=True),
+        Field("background_image", "Background image", _IMAGE_HINT, url=True,
+              upload="Or upload a background image")), has_details=True),
     Kind("products", "products", "Products", "product", "name", (
         Field("name", "Name", "The product's name.", required=True),
         Field("price", "Price", "As it is shown, such as $29 or 120.000 ₫.", required=True),
         Field("url", "Address", "Where it is sold: https://…", required=True, url=True),
-        Field("image_url", "Image", _IMAGE_HINT, url=True)), has_details=True),
+        Field("image_url", "Image", _IMAGE_HINT, url=True, upload="Or upload an image")), has_details=True),
     Kind("tools", "carousel_items", "Tools", "tool", "name", (
         Field("name", "Name", "The tool's name.", required=True),
         Field("url", "Address", "https://…", required=True, url=True),
-        Field("logo_url", "Logo", _IMAGE_HINT, url=True)), has_details=False),
+        Field("logo_url", "Logo", _IMAGE_HINT, url=True, upload="Or upload a logo")), has_details=False),
 )
 _BY_SLUG = {kind.slug: kind for kind in KINDS}
 _ROW_TYPES = dict(CHILDREN)

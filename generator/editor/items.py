@@ -11,6 +11,10 @@ token of its own address and the content hash of the profile as the page showed 
     POST /_edit/p/<username>/<kind>/<id>/remove      a confirmation; with confirm=yes, removes
     GET  /_edit/static/icons.svg                     every icon, for the icon picker
 
+The add and edit forms of links, products and tools take an uploaded image beside
+their image column (background, image, logo), as the profile form takes an avatar
+(generator.editor.file_forms): multipart, stored under content/uploads/ in the same save.
+
 A change that was done redirects (303) to the profile's page, at the row or the list,
 with a notice; a refused one answers with its form again (422: problems by field; 409:
 the profile changed since the page was opened, with a link to reload it).
@@ -26,6 +30,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from generator.editor import actions, files, forms, item_actions, item_forms
+from generator.editor.file_forms import file_form_route, read_file_form
 from generator.editor.item_forms import Kind
 from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, csrf_ok
 
@@ -45,8 +50,10 @@ def routes() -> list[Route]:
     found = [Route(item_forms.ICON_SPRITE_PATH, icon_sprite, methods=["GET"])]
     for kind in item_forms.KINDS:
         base = EDIT_PREFIX + "p/{username}/" + kind.slug
-        found += [Route(base, functools.partial(add_item, kind), methods=["POST"]),
-                  Route(base + "/{item_id}", functools.partial(edit_item, kind), methods=["GET", "POST"]),
+        # A kind with an image column takes an uploaded image in its add and edit forms.
+        route = file_form_route if kind.upload_columns else Route
+        found += [route(base, functools.partial(add_item, kind), methods=["POST"]),
+                  route(base + "/{item_id}", functools.partial(edit_item, kind), methods=["GET", "POST"]),
                   Route(base + "/{item_id}/move", functools.partial(move_item, kind), methods=["POST"]),
                   Route(base + "/{item_id}/remove", functools.partial(remove_item, kind), methods=["POST"])]
     return found
@@ -54,7 +61,7 @@ def routes() -> list[Route]:
 
 async def _text_form(request: Request) -> dict[str, str] | None:
     """The posted form's fields, or None when its CSRF token is not this address's.
-    (The lists' forms hold text only; app.read_form is the profile form's own.)"""
+    (For the forms holding text only: move, remove; add and edit may carry an image.)"""
     async with request.form(max_files=0, max_fields=100) as form:
         values = {key: value for key, value in form.items() if isinstance(value, str)}
     token_ok = csrf_ok(request.app.state.editor.secret, request.url.path, values.get(forms.CSRF_FIELD))
@@ -95,17 +102,21 @@ async def icon_sprite(request: Request) -> Response:
 async def add_item(kind: Kind, request: Request) -> Response:
     editor = request.app.state.editor
     username = request.path_params["username"]
-    form = await _text_form(request)
-    if form is None:
+    posted = await read_file_form(request, kind.upload_columns)
+    if posted is None:
         return _refused()
-    outcome = await editor.apply(lambda conn: item_actions.add(conn, username, kind, form, editor.config.content_dir))
+    # A chosen image is stored and its path is the column's value in the same save (the
+    # build's rules check it as any path); a refused save removes the file again.
+    outcome = await editor.apply_with_images(posted, lambda conn, values, refused: item_actions.add(
+        conn, username, kind, values, editor.config.content_dir, refused=refused))
     if outcome.profile_gone:
         return _gone(editor, username)
     if outcome.done:
         return _back(username, outcome.notice_query)
     # The profile's page again, opened on the database as it is now, the add form holding
     # what was typed: sending it again adds the row (after a change elsewhere, anyway).
-    adding = {"kind": kind, "values": form, "outcome": outcome, "changes": _what_changed(editor, outcome)}
+    adding = {"kind": kind, "values": posted.values, "outcome": outcome, "changes": _what_changed(editor, outcome),
+              "again": posted.chosen}
     return await run_in_threadpool(_profile_page, editor, outcome, 409 if outcome.changed else 422, adding)
 
 
@@ -123,11 +134,12 @@ async def edit_item(kind: Kind, request: Request) -> Response:
     username, item_id = request.path_params["username"], request.path_params["item_id"]
     if request.method == "GET":
         return await run_in_threadpool(_show_item, editor, username, kind, item_id)
-    form = await _text_form(request)
-    if form is None:
+    posted = await read_file_form(request, kind.upload_columns)
+    if posted is None:
         return _refused()
-    outcome = await editor.apply(lambda conn: item_actions.save(conn, username, kind, item_id, form,
-                                                                editor.config.content_dir))
+    form = posted.values
+    outcome = await editor.apply_with_images(posted, lambda conn, values, refused: item_actions.save(
+        conn, username, kind, item_id, values, editor.config.content_dir, refused=refused))
     if outcome.profile_gone:
         return _gone(editor, username)
     if outcome.done:
@@ -138,7 +150,7 @@ async def edit_item(kind: Kind, request: Request) -> Response:
     return editor.page("item.html", 409 if outcome.changed else 422, profile=outcome.current, kind=kind, row=row,
                        opened_hash=outcome.current_hash, values={c: form.get(c, "") for c in kind.columns},
                        checked=form.get(item_forms.ICON_FIELD, ""), stored_icon=_stored_icon(kind, row),
-                       outcome=outcome, changes=_what_changed(editor, outcome))
+                       outcome=outcome, changes=_what_changed(editor, outcome), again=posted.chosen)
 
 
 def _stored_icon(kind: Kind, row) -> object:
