@@ -2,7 +2,8 @@
 build checks images (generator.editor.uploads), and the route that lets such a form's
 body be larger than a text form's.
 
-How a form takes an image (the profile page does it for avatar_url and cover_url):
+How a form takes an image (the profile page does it for avatar_url and cover_url, the
+lists' add and edit forms for their image column, generator.editor.items):
 its template posts with enctype="multipart/form-data" and shows, inside the column's
 field, `macros.file_input(**upload_input(column, label, outcome.by_field, again,
 id_prefix))` (macros.text_field does it given `upload=`); its route is made with
