@@ -1,7 +1,7 @@
 """The editor in a real Chromium: the printed URL lets it in, its own form POST passes
 the Origin check (the editor's Referrer-Policy keeps Origin set), the framed page is
 the built one and shows a save (of the profile, of a link moved with the keyboard), and
-the pages fit a 390 px screen."""
+the pages fit a 390 px screen; images uploaded on the profile form and on a tool's page."""
 
 from __future__ import annotations
 
@@ -57,6 +57,14 @@ def test_a_browser_edits_a_profile_and_sees_its_page_change(tmp_path):
         page.wait_for_url("**/_edit/p/ana?saved=1")
         assert page.input_value("#cover_url").startswith("uploads/") and page.input_value("#cover_url") != \
             page.input_value("#avatar_url")
+        # A tool's logo chosen on its own page: Notion has none, the page shows its initial.
+        page.goto(running.url + "/_edit/p/ana/tools/c2")
+        page.set_input_files("#item-logo_url_file", files=[{"name": "notion.png", "mimeType": "image/png",
+                                                             "buffer": _png((10, 120, 60))}])
+        page.click("button[type=submit]")
+        page.wait_for_url("**/_edit/p/ana?item=saved*")
+        assert row(site, "SELECT logo_url FROM carousel_items WHERE id = 'c2'")[0].startswith("uploads/")
+        assert preview.locator("a[href='https://notion.so'] img").get_attribute("src").startswith("/m/")
         assert set(posts) == {running.url}
         phone = context.new_page()
         phone.set_viewport_size({"width": 390, "height": 844})
@@ -83,6 +91,7 @@ def test_a_browser_saves_settings_and_a_schedule_as_its_controls_send_them(tmp_p
         page.goto(running.entry)
         page.goto(running.url + "/_edit/p/ana")
         page.click("a[href='/_edit/p/ana/settings']")
+        page.wait_for_url("**/_edit/p/ana/settings")   # else evaluate may run mid-navigation (no document yet)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.check("#theme-bold")
         page.uncheck("#show_links")
