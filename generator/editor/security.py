@@ -199,7 +199,8 @@ def _counted(receive, limit: int, takes_files: bool):
 def _too_large(length: int, takes_files: bool) -> bytes:
     if takes_files:
         return (f"Too large: this form sent {length / 1048576:.1f} MB; an image may be at most "
-                f"{(FILE_FORM_BYTES - MAX_BODY_BYTES) // 1048576} MB (with an avatar and a cover, both together). "
+                f"{(FILE_FORM_BYTES - MAX_BODY_BYTES) // 1048576} MB (on the profile form, its avatar and cover "
+                "together). "
                 "Go back, choose a smaller file (or send one image at a time) and save again.\n").encode()
     return (f"Too large: this form sent {length // 1024} KB, more than the {MAX_BODY_BYTES // 1024} KB "
             "its fields may hold. Go back, shorten the text and save again.\n").encode()
