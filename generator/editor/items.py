@@ -11,10 +11,6 @@ token of its own address and the content hash of the profile as the page showed 
     POST /_edit/p/<username>/<kind>/<id>/remove      a confirmation; with confirm=yes, removes
     GET  /_edit/static/icons.svg                     every icon, for the icon picker
 
-The add and edit forms of links, products and tools take an uploaded image beside
-their image column (background, image, logo), as the profile form takes an avatar
-(generator.editor.file_forms): multipart, stored under content/uploads/ in the same save.
-
 A change that was done redirects (303) to the profile's page, at the row or the list,
 with a notice; a refused one answers with its form again (422: problems by field; 409:
 the profile changed since the page was opened, with a link to reload it).
