@@ -1,5 +1,6 @@
 """What the forms of a profile's lists do to the database: add, save, move and remove a
-row of social links, links, products or tools. Each is one transaction that first checks
+row of social links, links, products or tools, and give a list a whole new order (a drag
+and drop). Each is one transaction that first checks
 the profile's content hash is the one its form was opened on (else nothing is written
 and the answer says the profile changed), then applies the build's rules to the profile
 as it would be (a problem on the row's fields refuses it), then writes the row and the
@@ -143,6 +144,34 @@ def move(conn: sqlite3.Connection, username: str, kind: Kind, item_id: str, dire
         store.reorder_items(conn, kind.table, order)
         store.touch_profile(conn, profile.id, store.timestamp())
     return ItemOutcome(done=True, notice_query=item_forms.notice_query(direction, kind, name, item_id))
+
+
+def reorder(conn: sqlite3.Connection, username: str, kind: Kind, ids: list[str], moved: str,
+            form: Mapping[str, str]) -> ItemOutcome:
+    """Give the list `kind` the order `ids` (each of its rows' ids exactly once, else
+    refused with `others` saying why): its order_index becomes 0..n-1. `moved` names the
+    row that was dragged, for the notice ("" or an id not in the list: the list's notice).
+    An order equal to the stored one writes nothing and is done."""
+    with store.transaction(conn):
+        profile, _, refusal = _opened(conn, username, form)
+        if refusal:
+            return refusal
+        rows = item_forms.rows_of(profile, kind)
+        current = [row.id for row in rows]
+        problem = item_forms.order_problem(kind, current, ids)
+        if problem:
+            return ItemOutcome(others=[problem], current=profile)
+        unchanged = ids == current
+        if not unchanged:
+            store.reorder_items(conn, kind.table, ids)
+            store.touch_profile(conn, profile.id, store.timestamp())
+    row = item_forms.find_row(profile, kind, moved) if moved else None
+    if row is None:
+        return ItemOutcome(done=True, notice_query=item_forms.notice_query("reordered", kind, kind.heading))
+    place = (ids.index(moved) + 1, len(ids))
+    return ItemOutcome(done=True, notice_query=item_forms.notice_query("kept" if unchanged else "placed", kind,
+                                                                        item_forms.title(kind, row), moved,
+                                                                        place=place))
 
 
 def remove(conn: sqlite3.Connection, username: str, kind: Kind, item_id: str, form: Mapping[str, str]) -> ItemOutcome:

@@ -1,7 +1,8 @@
 """The forms of a profile's four lists (social links, links, products, tools) as pure
 functions: each kind's fields, the row a submitted form makes, the would-be profile and
-the build's rules located on the form's fields, the order after a move, the icon
-picker's choices, and the notices shown after a change.
+the build's rules located on the form's fields, the order after a move (or a whole new
+order, as a drag and drop sends it), the icon picker's choices, and the notices shown
+after a change.
 
 A list's order is its rows' order_index (generator.data.model: NULL first, then
 ascending, ties in rowid order); a move rewrites it as 0..n-1 for that list.
@@ -83,6 +84,12 @@ def kind_of(slug: str) -> Kind | None:
 
 
 # -- addresses ----------------------------------------------------------------------------
+
+def order_path(username: str, kind: Kind) -> str:
+    """Where a whole new order of a list is posted. Not under the list's own address:
+    `<list>/order` would be the address of a row whose id is "order" (ids are any text)."""
+    return f"{profile_page(username)}/order/{kind.slug}"
+
 
 def item_path(username: str, kind: Kind, item_id: str | None = None, action: str = "") -> str:
     """The editor's address of a list (where an added row is posted), of one of its rows,
@@ -185,6 +192,30 @@ def moved_order(rows: tuple, item_id: str, direction: str) -> list[str] | None:
     return ids
 
 
+# A refused order names at most this many ids of each side, so a forged post of 10,000
+# ids gets a message of a few lines, not a page.
+_NAMED_IDS = 10
+
+
+def order_problem(kind: Kind, current: list[str], given: list[str]) -> str | None:
+    """Why `given` is not a new order of the list whose rows are `current` (each of its
+    ids exactly once, nothing else), or None."""
+    if sorted(given) == sorted(current):
+        return None
+    missing = [item_id for item_id in current if item_id not in given]
+    unknown = [item_id for item_id in dict.fromkeys(given) if item_id not in current]
+    twice = [item_id for item_id in dict.fromkeys(given) if given.count(item_id) > 1]
+    parts = [f"{label} {_named(ids)}" for label, ids in
+             (("leaves out", missing), ("names rows it does not hold:", unknown), ("names twice", twice)) if ids]
+    return (f"the new order of {kind.heading.lower()} must name each of its {len(current)} rows once; "
+            f"it {'; '.join(parts) or 'differs'}; reload the page and try again")
+
+
+def _named(ids: list[str]) -> str:
+    shown = ", ".join(repr(item_id) for item_id in ids[:_NAMED_IDS])
+    return shown + (f" and {len(ids) - _NAMED_IDS} more" if len(ids) > _NAMED_IDS else "")
+
+
 def details_parts(row: ItemDetails | None, username: str) -> list[str]:
     """What a row of item_details holds, in words: ["its page /ana/course", "its schedule", ...]."""
     if row is None:
@@ -279,14 +310,18 @@ class Notice:
     text: str
 
 
-def notice_query(done: str, kind: Kind, name: str, item_id: str | None = None, details: bool = False) -> str:
+def notice_query(done: str, kind: Kind, name: str, item_id: str | None = None, details: bool = False,
+                 place: tuple[int, int] | None = None) -> str:
     """The query string of the profile page that says what was `done` (added, saved, up,
-    down, first, last, removed), with the fragment leading to the row or the list."""
+    down, first, last, removed; placed or kept at `place`, (its place from 1, of how many);
+    reordered, `name` then being the list's), with the fragment leading to the row or the list."""
     query = {"item": done, "kind": kind.slug, "name": name}
     if item_id is not None:
         query["id"] = item_id
     if details:
         query["details"] = "1"
+    if place is not None:
+        query["at"], query["of"] = map(str, place)
     return "?" + urlencode(query) + "#" + anchor(kind, item_id)
 
 
@@ -296,12 +331,17 @@ def notice(query: Mapping[str, str]) -> Notice | None:
     done, name, item_id = query.get("item", ""), query.get("name", ""), query.get("id")
     if kind is None or not name:
         return None
+    at, of = query.get("at", ""), query.get("of", "")
+    place = f"place {at} of {of}" if at.isdigit() and of.isdigit() else ""
     texts = {"added": f"Added the {kind.one} “{name}”.", "saved": f"Saved the {kind.one} “{name}”.",
              "up": f"Moved “{name}” up.", "down": f"Moved “{name}” down.",
              "first": f"“{name}” is already first; nothing moved.",
              "last": f"“{name}” is already last; nothing moved.",
+             "reordered": f"Saved the new order of the {kind.heading.lower()}.",
+             **({"placed": f"Moved “{name}” to {place}.",
+                 "kept": f"“{name}” is already at {place}; nothing moved."} if place else {}),
              "removed": f"Removed the {kind.one} “{name}”"
                         + (" and its details (page, description, schedule)." if query.get("details") else ".")}
     if done not in texts:
         return None
-    return Notice(kind.slug, None if done == "removed" else item_id, texts[done])
+    return Notice(kind.slug, None if done in ("removed", "reordered") else item_id, texts[done])

@@ -9,16 +9,24 @@ token of its own address and the content hash of the profile as the page showed 
     GET  /_edit/p/<username>/<kind>/<id>             the row's form; POST saves it
     POST /_edit/p/<username>/<kind>/<id>/move        direction=up|down
     POST /_edit/p/<username>/<kind>/<id>/remove      a confirmation; with confirm=yes, removes
+    POST /_edit/p/<username>/order/<kind>            id=...&id=... (every row, in the new order)
     GET  /_edit/static/icons.svg                     every icon, for the icon picker
 
 A change that was done redirects (303) to the profile's page, at the row or the list,
 with a notice; a refused one answers with its form again (422: problems by field; 409:
 the profile changed since the page was opened, with a link to reload it).
+
+A new order is what static/editor.js posts after a drag and drop (the Up and Down
+buttons do the same one place at a time, without script). It is a plain form too; asked
+with `Accept: application/json`, it answers {"location": the page to load} or
+{"problem": why not} with the same status codes, so the script can show a refusal where
+the drop happened.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -37,13 +45,21 @@ TEMPLATE_GLOBALS = {
     "checked_icon": item_forms.checked_icon, "is_icon": item_forms.is_icon, "icon_name": item_forms.icon_name,
     "shown_icon": item_forms.shown_icon,
     "automatic_icon": item_forms.automatic_icon, "icon_sprite": files.versioned(item_forms.ICON_SPRITE_PATH, item_forms.icon_sprite().encode()),
-    "shown_values": item_forms.shown_values,
+    "shown_values": item_forms.shown_values, "order_path": item_forms.order_path,
 }
+ORDER_FIELD = "id"     # repeated: every row's id, in the new order
+MOVED_FIELD = "moved"  # the row that was dragged (for the notice), optional
+# A list's new order holds one field per row; the other forms' limit (100) would refuse a
+# list of ~100 rows. MAX_BODY_BYTES (256 KB) still bounds the request.
+_MAX_ORDER_FIELDS = 10_000
 
 
 def routes() -> list[Route]:
     """The lists' routes, for make_app (before its catch-all under /_edit/)."""
     found = [Route(item_forms.ICON_SPRITE_PATH, icon_sprite, methods=["GET"])]
+    for kind in item_forms.KINDS:
+        found.append(Route(EDIT_PREFIX + "p/{username}/order/" + kind.slug, functools.partial(order_items, kind),
+                           methods=["POST"]))
     for kind in item_forms.KINDS:
         base = EDIT_PREFIX + "p/{username}/" + kind.slug
         # A kind with an image column takes an uploaded image in its add and edit forms.
@@ -179,6 +195,41 @@ async def move_item(kind: Kind, request: Request) -> Response:
     if outcome.done:
         return _back(username, outcome.notice_query)
     return _refusal_page(editor, outcome, username, kind, "moved")
+
+
+async def order_items(kind: Kind, request: Request) -> Response:
+    """A whole new order of one list (a drag and drop): every row's id, in order."""
+    editor = request.app.state.editor
+    username = request.path_params["username"]
+    async with request.form(max_files=0, max_fields=_MAX_ORDER_FIELDS) as form:
+        ids = [value for value in form.getlist(ORDER_FIELD) if isinstance(value, str)]
+        values = {key: value for key, value in form.items() if isinstance(value, str)}
+    wants_json = "application/json" in request.headers.get("accept", "")
+    if not csrf_ok(editor.secret, request.url.path, values.get(forms.CSRF_FIELD)):
+        return _answer_json(403, problem=_REFUSED) if wants_json else _refused()
+    outcome = await editor.apply(lambda conn: item_actions.reorder(conn, username, kind, ids,
+                                                                   values.get(MOVED_FIELD, ""), values))
+    if outcome.done:
+        location = item_forms.profile_page(username) + outcome.notice_query
+        return _answer_json(200, location=location) if wants_json else _back(username, outcome.notice_query)
+    status = 404 if outcome.profile_gone else 409 if outcome.changed else 422
+    if wants_json:
+        problem = ("The profile is gone: it was removed or renamed elsewhere." if outcome.profile_gone else
+                   _CHANGED if outcome.changed else f"Not moved: {outcome.others[0]}.")
+        return _answer_json(status, problem=problem)
+    if outcome.profile_gone or outcome.changed:
+        return _refusal_page(editor, outcome, username, kind, "moved")
+    return editor.page("item_refused.html", 422, username=username, kind=kind, what="moved", item_gone=False,
+                       problem=outcome.others[0])
+
+
+_REFUSED = "Not moved: this page's token is missing or wrong; reload the page and try again."
+_CHANGED = ("Not moved: this profile changed since you opened its page (in another tab or program). "
+            "Nothing was written; reload the page to see it as it is now.")
+
+
+def _answer_json(status: int, **answer: str) -> Response:
+    return Response(json.dumps(answer), status, headers=dict(EDITOR_HEADERS), media_type="application/json")
 
 
 async def remove_item(kind: Kind, request: Request) -> Response:
