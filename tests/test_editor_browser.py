@@ -155,6 +155,18 @@ def test_axe_finds_no_violation_on_any_editor_page(tmp_path, scheme):
             check("a moved social link")
             page.click("#links button:has-text('Remove') >> nth=0")
             check("a removal to confirm")
+            page.goto(running.url + "/_edit/p/ana")   # a row being dragged: where it would land drawn
+            drag_towards_the_top(page, "social-links", "s3", "s1")
+            assert page.locator("#social-links .dragging").count() == 1
+            assert page.locator("#social-links .drop-before").count() == 1
+            check("a row being dragged")
+            page.keyboard.press("Escape")
+            page.mouse.up()
+            execute(site, "UPDATE products SET price = price || '0' WHERE id = 'pr1'")   # another program
+            drag_towards_the_top(page, "social-links", "s3", "s1")
+            page.mouse.up()
+            page.locator("#social-links .order-status").filter(has_text="changed since").wait_for(timeout=5000)
+            check("a refused drop")
             page.goto(running.url + "/_edit/p/ana")   # a refused save: problems beside their fields
             page.fill("#avatar_url", "javascript:alert(1)")
             page.click("button[type=submit]")
@@ -201,3 +213,13 @@ def _png(colour: tuple[int, int, int]) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (300, 300), colour).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def drag_towards_the_top(page, slug: str, dragged: str, over: str) -> None:
+    """Press the mouse on a row's drag handle and move it over another row's upper half."""
+    page.locator(f"#{slug}").scroll_into_view_if_needed()   # boxes are in the viewport's coordinates
+    handle = page.locator(f"#item-{slug}-{dragged} .drag-handle").bounding_box()
+    target = page.locator(f"#item-{slug}-{over}").bounding_box()
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 5, target["y"] + 5, steps=5)

@@ -184,6 +184,19 @@ def test_order_problem_names_what_is_wrong_and_bounds_its_length():
     assert "'9' and 40 more" in message and "'10'" not in message
 
 
+def test_the_drag_and_drop_script_is_the_editors_alone_under_its_strict_policy(site, browser):
+    from generator.config import load_config
+    script = browser.get("/_edit/static/editor.js")
+    assert script.status_code == 200 and "ol[data-order-form]" in script.text
+    assert ".style" not in script.text and '"style"' not in script.text   # classes only: no inline style to allow
+    policy = browser.get("/_edit/p/ana").headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "unsafe" not in policy
+    output = load_config(site).output
+    published = [path for path in output.rglob("*") if path.is_file()]
+    assert published and not [path for path in published if path.name == "editor.js"
+                              or b"data-order-form" in path.read_bytes() or b"/_edit/" in path.read_bytes()]
+
+
 @pytest.mark.slow
 def test_chromium_drags_a_link_to_the_top_and_the_page_follows(tmp_path):
     from playwright.sync_api import expect
@@ -232,3 +245,36 @@ def test_chromium_drags_a_link_to_the_top_and_the_page_follows(tmp_path):
         assert page.eval_on_selector_all("#links li", "rows => rows.map(row => row.dataset.id)") == ["b-shop", "b1", "b2"]
         assert dump(site) == before
         assert not errors, errors
+
+
+@pytest.mark.slow
+def test_chromium_drags_a_row_with_a_finger_on_a_phone(tmp_path):
+    from playwright.sync_api import expect
+
+    from test_browser import launched_chromium
+    site = make_site(tmp_path / "site")
+    with serving(site) as running, launched_chromium() as chromium:
+        context = chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+        page = context.new_page()
+        page.goto(running.entry)
+        page.goto(running.url + "/_edit/p/ana")
+        page.locator("#social-links").scroll_into_view_if_needed()
+        handle = page.locator("#item-social-links-s1 .drag-handle").bounding_box()
+        last = page.locator("#item-social-links-s3").bounding_box()
+        touch = context.new_cdp_session(page)   # a finger, as the phone's screen sends it
+
+        def finger(kind: str, x: float, y: float) -> None:
+            points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+            touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+        x = handle["x"] + handle["width"] / 2
+        finger("touchStart", x, handle["y"] + handle["height"] / 2)
+        for step in range(1, 9):
+            finger("touchMove", x, handle["y"] + (last["y"] + last["height"] - 5 - handle["y"]) * step / 8)
+        expect(page.locator("#item-social-links-s3")).to_have_class(re.compile(r"\bdrop-after\b"))
+        with page.expect_navigation():
+            finger("touchEnd", 0, 0)
+        page.wait_for_url(re.compile(r"/_edit/p/ana\?item=placed&"))
+        assert _listed(site, "social_links") == [("s2", 0), ("s3", 1), ("s1", 2)]
+        expect(page.locator("#social-links .notice")).to_have_text("Moved “GitHub” to place 3 of 3.")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        context.close()

@@ -5,9 +5,10 @@ real one, with its `_headers`.
 Every page is a plain form: a save posts, and the answer redirects (303) to the page
 showing the result; a refused save answers with the form again, the problems next to
 their fields. Every page works without script; static/editor.js only adds hints
-(live validation, generator/editor/live.py) and drag and drop on image fields. After a
-write the site is rebuilt (incrementally: one profile renders in ~0.15 s) before the
-redirect, so the reloaded page shows the change.
+(live validation, generator/editor/live.py), drag and drop on image fields, and drag
+and drop in a profile's lists (posting the order a plain form can, generator/editor/items.py).
+After a write the site is rebuilt (incrementally: one profile renders in ~0.15 s) before
+the redirect, so the reloaded page shows the change.
 """
 
 from __future__ import annotations
