@@ -1,6 +1,6 @@
 """A whole editing run in a real Chromium, as a site owner makes it: create a profile,
-add three links (one refused at first for its address, then fixed), reorder them,
-remove one; then `biogen build` shows exactly that, and after `biogen d1 push --local`
+add three links (one refused at first for its address, then fixed), reorder them
+(with the Up and Down buttons, then by dragging one with the mouse), remove one; then `biogen build` shows exactly that, and after `biogen d1 push --local`
 `biogen verify --local` finds D1 equal to the database the editor wrote."""
 
 from __future__ import annotations
@@ -24,6 +24,18 @@ def add_link(page, name: str, url: str) -> None:
     page.fill("#add-links-name", name)
     page.fill("#add-links-url", url)
     page.click("#links button:has-text('Add the link')")
+
+
+def drag_to_the_top(page, name: str) -> None:
+    """Drag the link `name` by its handle over the first link's upper half, with the mouse."""
+    page.locator("#links").scroll_into_view_if_needed()   # boxes are in the viewport's coordinates
+    handle = page.locator(f"#links li:has-text('{name}') .drag-handle").bounding_box()
+    first = page.locator("#links li").first.bounding_box()
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 5, first["y"] + 5, steps=5)
+    with page.expect_navigation():
+        page.mouse.up()
 
 
 @needs_wrangler
@@ -55,10 +67,13 @@ def test_an_editing_run_reaches_the_built_site_and_d1(tmp_path):
         page.click("button[aria-label='Move “Podcast” up']")        # Shop, Podcast, Blog
         page.click("button[aria-label='Move “Shop” down']")         # Podcast, Shop, Blog
         expect(page.locator("#links .item-name")).to_have_text(["Podcast", "Shop", "Blog"])
+        drag_to_the_top(page, "Blog")                                # Blog, Podcast, Shop
+        expect(page.locator("#links .notice")).to_have_text("Moved “Blog” to place 1 of 3.")
+        expect(page.locator("#links .item-name")).to_have_text(["Blog", "Podcast", "Shop"])
 
         page.click("#links li:has-text('Shop') button:has-text('Remove')")
         page.click("button:has-text('Remove “Shop”')")
-        expect(page.locator("#links .item-name")).to_have_text(["Podcast", "Blog"])
+        expect(page.locator("#links .item-name")).to_have_text(["Blog", "Podcast"])
         framed = page.frame_locator("iframe")
         expect(framed.locator("h1")).to_have_text("Maya Lin")
         expect(framed.locator("a:has-text('Podcast')")).to_have_count(1)
@@ -67,7 +82,7 @@ def test_an_editing_run_reaches_the_built_site_and_d1(tmp_path):
     built = (site / "dist" / "maya.html").read_text(encoding="utf-8")
     assert "Maya Lin" in built and "Shop" not in built and "javascript" not in built
     shown = re.findall(r"https://(podcast|blog|shop)\.example\.com/maya", built)
-    assert shown == ["podcast", "blog"]
+    assert shown == ["blog", "podcast"]
     pushed = biogen(site, "d1", "push", "--local")
     assert pushed.exit_code == 0, pushed.output
     verified = biogen(site, "verify", "--local")
