@@ -88,6 +88,7 @@ def test_an_item_edit_names_the_change_to_its_own_row_escaped(site, browser):
     ("/_edit/p/ana/links", {"name": "Late", "url": "https://late.example.com"}),
     ("/_edit/p/ana/links/b1/move", {"direction": "down"}),
     ("/_edit/p/ana/links/b1/remove", {"confirm": "yes"}),
+    ("/_edit/p/ana/order/links", {"id": ["b2", "b1"]}),   # a drag and drop's new order, as a plain form
 ])
 def test_an_add_move_or_removal_names_the_change(site, browser, path, change):
     page = browser.get("/_edit/p/ana").text

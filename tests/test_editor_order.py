@@ -122,7 +122,8 @@ def test_an_order_over_a_profile_changed_elsewhere_is_refused(site, browser, as_
     answer = _send(browser, ["s3", "s2", "s1"], form, **(JSON if as_json else {}))
     assert answer.status_code == 409
     if as_json:
-        assert "changed since you opened" in answer.json()["problem"]
+        problem = answer.json()["problem"]
+        assert "changed since you opened" in problem and "What changed: Products: " in problem and "$30" in problem
     else:
         assert "changed since you opened" in answer.text and 'href="/_edit/p/ana#social-links">Reload' in answer.text
     assert dump(site) == before

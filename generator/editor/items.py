@@ -215,7 +215,7 @@ async def order_items(kind: Kind, request: Request) -> Response:
     status = 404 if outcome.profile_gone else 409 if outcome.changed else 422
     if wants_json:
         problem = ("The profile is gone: it was removed or renamed elsewhere." if outcome.profile_gone else
-                   _CHANGED if outcome.changed else f"Not moved: {outcome.others[0]}.")
+                   _changed_problem(editor, outcome) if outcome.changed else f"Not moved: {outcome.others[0]}.")
         return _answer_json(status, problem=problem)
     if outcome.profile_gone or outcome.changed:
         return _refusal_page(editor, outcome, username, kind, "moved")
@@ -226,6 +226,13 @@ async def order_items(kind: Kind, request: Request) -> Response:
 _REFUSED = "Not moved: this page's token is missing or wrong; reload the page and try again."
 _CHANGED = ("Not moved: this profile changed since you opened its page (in another tab or program). "
             "Nothing was written; reload the page to see it as it is now.")
+
+
+def _changed_problem(editor, outcome: item_actions.ItemOutcome) -> str:
+    """The 409's words for the script: the refusal, then what changed (as the 409 page lists it)."""
+    changes = _what_changed(editor, outcome)
+    said = "; ".join(f"{part.heading}: {', '.join(part.changes)}" for part in changes.parts) if changes.known else ""
+    return _CHANGED + (f" What changed: {said}." if said else "")
 
 
 def _answer_json(status: int, **answer: str) -> Response:
