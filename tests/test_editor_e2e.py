@@ -1,14 +1,17 @@
 """A whole editing run in a real Chromium, as a site owner makes it: create a profile,
-add three links (one refused at first for its address, then fixed), reorder them
-(with the Up and Down buttons, then by dragging one with the mouse), remove one; then `biogen build` shows exactly that, and after `biogen d1 push --local`
-`biogen verify --local` finds D1 equal to the database the editor wrote."""
+upload its avatar, add three links (one refused at first for its address, then
+fixed), reorder them (with the Up and Down buttons, then by dragging one with the
+mouse), remove one; then `biogen build` shows exactly that, and after `biogen d1 push
+--local`, `biogen verify --local` finds D1 equal to the database the editor wrote."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from generator.cli import cli
 from generator.editor.server import serving
@@ -54,6 +57,15 @@ def test_an_editing_run_reaches_the_built_site_and_d1(tmp_path):
         page.click("button:has-text('Create the profile')")
         page.wait_for_url("**/_edit/p/maya?created=1")
 
+        avatar = io.BytesIO()
+        Image.new("RGB", (480, 480), (30, 140, 90)).save(avatar, "PNG")
+        page.set_input_files("#avatar_url_file", files=[{"name": "maya.png", "mimeType": "image/png",
+                                                          "buffer": avatar.getvalue()}])
+        page.click("#fields-heading ~ form button[type=submit]")
+        page.wait_for_url("**/_edit/p/maya?saved=1")
+        uploaded = page.input_value("#avatar_url")
+        assert re.fullmatch(r"uploads/[0-9a-f]{16}\.png", uploaded)
+
         add_link(page, "Shop", "https://shop.example.com/maya")
         add_link(page, "Blog", "javascript:alert(document.cookie)")   # refused at its field, nothing written
         assert page.locator("#add-links-url").get_attribute("aria-invalid") == "true"
@@ -81,6 +93,8 @@ def test_an_editing_run_reaches_the_built_site_and_d1(tmp_path):
     assert biogen(site, "build").exit_code == 0
     built = (site / "dist" / "maya.html").read_text(encoding="utf-8")
     assert "Maya Lin" in built and "Shop" not in built and "javascript" not in built
+    assert (site / "content" / uploaded).is_file()
+    assert re.search(r'<img class="avatar[^>]* src=/m/[0-9a-z]+\.(?:jpg|webp|png) alt="Maya Lin"', built)
     shown = re.findall(r"https://(podcast|blog|shop)\.example\.com/maya", built)
     assert shown == ["blog", "podcast"]
     pushed = biogen(site, "d1", "push", "--local")
