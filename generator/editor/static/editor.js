@@ -10,10 +10,27 @@
 //   (the profile changed: 409; not the list's rows: 422) is announced beside the list
 //   and the rows go back. The Up and Down buttons stay, for the keyboard.
 // - drag and drop of a file on image fields (at the end).
+// - a quiet preview while saving: a save rebuilds the site, and the framed page's live
+//   reload would reload it at once while this page (and its frame) is being replaced
+//   anyway; on 2 cores the two loads competed for ~50 ms of every save. The frame is
+//   stopped when a form is sent (its long poll aborted; it would ask again after 1 s).
 // Only classes are set, never style attributes: the editor's CSP has no 'unsafe-inline'.
 (() => {
   "use strict";
   const PAUSE_MS = 300;
+
+  function quietPreview() {
+    for (const frame of document.querySelectorAll("iframe")) {
+      try {
+        frame.contentWindow.stop();
+      } catch {
+        // not the editor's own origin: nothing to quiet
+      }
+    }
+  }
+  document.addEventListener("submit", (event) => {
+    if (!event.defaultPrevented) quietPreview();
+  });
 
   function watch(input) {
     const field = input.closest(".field");
@@ -154,6 +171,7 @@
       body.append("moved", row.dataset.id);
       let response = null;
       let answer = null;
+      quietPreview();
       try {
         response = await fetch(form.action, {
           method: "POST", body, credentials: "same-origin", headers: { Accept: "application/json" },
