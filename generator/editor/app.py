@@ -33,8 +33,8 @@ from generator.data import db
 from generator.data.migrate import open_migrated
 from generator.data.model import Profile
 from generator.editor import actions, changes, files, forms, item_forms, items, live, settings_pages, uploads
-from generator.editor.file_forms import FileForm, file_form_route, read_file_form
-from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, Guard, csrf_ok, csrf_token
+from generator.editor.file_forms import FileForm, file_form_route, read_file_form, read_form, token_refused
+from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, Guard, csrf_token
 from generator.preview import watch as watching
 from generator.preview.routing import PagesSite, Response as PagesResponse
 from generator.preview.server import PREVIEW_PREFIX, Preview, describe_failure, own_response, page_origin, \
@@ -132,16 +132,6 @@ def profile_path(username: str, action: str = "") -> str:
     return f"{EDIT_PREFIX}p/{quote(username, safe='')}" + (f"/{action}" if action else "")
 
 
-async def read_form(request: Request) -> dict[str, str] | None:
-    """The posted form's text fields, or None when its CSRF token is not this form's."""
-    async with request.form(max_files=0, max_fields=100) as form:
-        values = {key: value for key, value in form.items() if isinstance(value, str)}
-    return values if csrf_ok(request.app.state.editor.secret, request.url.path, values.get(forms.CSRF_FIELD)) else None
-
-
-def _refused() -> Response:
-    return Response("Forbidden: this form's token is missing or wrong; reload the page and try again.\n", 403,
-                    headers=dict(EDITOR_HEADERS), media_type="text/plain")
 
 
 def _editor(request: Request) -> Editor:
@@ -172,7 +162,7 @@ async def new_profile(request: Request) -> Response:
         return editor.page("new.html", values={"username": "", "display_name": ""}, outcome=actions.Outcome())
     form = await read_form(request)
     if form is None:
-        return _refused()
+        return token_refused()
     values = {"username": form.get("username", "").strip(), "display_name": form.get("display_name", "")}
     outcome = await editor.apply(lambda conn: actions.create(conn, values["username"], values["display_name"]))
     if outcome.done:
@@ -187,7 +177,7 @@ async def profile_page(request: Request) -> Response:
         return await run_in_threadpool(_show_profile, editor, username, request.query_params)
     posted = await read_file_form(request, forms.UPLOAD_COLUMNS)
     if posted is None:
-        return _refused()
+        return token_refused()
     form, content_dir = posted.values, editor.config.content_dir
     # A chosen image is stored, and its path becomes the column's value, in the same save:
     # the build's rules then check it like any path; a refused save removes the file again.
@@ -237,7 +227,7 @@ async def rename_page(request: Request) -> Response:
                            home=editor.config.home)
     form = await read_form(request)
     if form is None:
-        return _refused()
+        return token_refused()
     new = form.get("username", "").strip()
     outcome = await editor.apply(lambda conn: actions.rename(conn, username, new))
     if outcome.not_found:
@@ -254,7 +244,7 @@ async def delete_page(request: Request) -> Response:
         return await run_in_threadpool(_confirm_delete, editor, username, None)
     form = await read_form(request)
     if form is None:
-        return _refused()
+        return token_refused()
     outcome = await editor.apply(lambda conn: actions.delete(conn, username, form.get(forms.HASH_FIELD, "")))
     if outcome.not_found:
         return _gone(editor, username)

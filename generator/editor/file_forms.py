@@ -24,10 +24,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from generator.editor import forms, uploads
-from generator.editor.security import MAX_BODY_BYTES, csrf_ok
+from generator.editor.security import EDITOR_HEADERS, MAX_BODY_BYTES, csrf_ok
 
 
 @dataclass
@@ -94,3 +95,16 @@ def file_form_route(path: str, endpoint, methods: Iterable[str] = ("GET", "POST"
     route = Route(path, endpoint, methods=list(methods))
     route.takes_files = True
     return route
+
+
+async def read_form(request: Request) -> dict[str, str] | None:
+    """A text-only form's fields, or None when its CSRF token is not this address's."""
+    async with request.form(max_files=0, max_fields=100) as form:
+        values = {key: value for key, value in form.items() if isinstance(value, str)}
+    return values if csrf_ok(request.app.state.editor.secret, request.url.path, values.get(forms.CSRF_FIELD)) else None
+
+
+def token_refused() -> Response:
+    """The answer to a form whose CSRF token is missing or wrong."""
+    return Response("Forbidden: this form's token is missing or wrong; reload the page and try again.\n", 403,
+                    headers=dict(EDITOR_HEADERS), media_type="text/plain")

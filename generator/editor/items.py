@@ -34,7 +34,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from generator.editor import actions, files, forms, item_actions, item_forms
-from generator.editor.file_forms import file_form_route, read_file_form
+from generator.editor.file_forms import file_form_route, read_file_form, read_form, token_refused
 from generator.editor.item_forms import Kind
 from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, csrf_ok
 
@@ -71,18 +71,6 @@ def routes() -> list[Route]:
     return found
 
 
-async def _text_form(request: Request) -> dict[str, str] | None:
-    """The posted form's fields, or None when its CSRF token is not this address's.
-    (For the forms holding text only: move, remove; add and edit may carry an image.)"""
-    async with request.form(max_files=0, max_fields=100) as form:
-        values = {key: value for key, value in form.items() if isinstance(value, str)}
-    token_ok = csrf_ok(request.app.state.editor.secret, request.url.path, values.get(forms.CSRF_FIELD))
-    return values if token_ok else None
-
-
-def _refused() -> Response:
-    return Response("Forbidden: this form's token is missing or wrong; reload the page and try again.\n", 403,
-                    headers=dict(EDITOR_HEADERS), media_type="text/plain")
 
 
 def _back(username: str, notice_query: str) -> Response:
@@ -116,7 +104,7 @@ async def add_item(kind: Kind, request: Request) -> Response:
     username = request.path_params["username"]
     posted = await read_file_form(request, kind.upload_columns)
     if posted is None:
-        return _refused()
+        return token_refused()
     # A chosen image is stored and its path is the column's value in the same save (the
     # build's rules check it as any path); a refused save removes the file again.
     outcome = await editor.apply_with_images(posted, lambda conn, values, refused: item_actions.add(
@@ -148,7 +136,7 @@ async def edit_item(kind: Kind, request: Request) -> Response:
         return await run_in_threadpool(_show_item, editor, username, kind, item_id)
     posted = await read_file_form(request, kind.upload_columns)
     if posted is None:
-        return _refused()
+        return token_refused()
     form = posted.values
     outcome = await editor.apply_with_images(posted, lambda conn, values, refused: item_actions.save(
         conn, username, kind, item_id, values, editor.config.content_dir, refused=refused))
@@ -187,9 +175,9 @@ def _show_item(editor, username: str, kind: Kind, item_id: str) -> Response:
 async def move_item(kind: Kind, request: Request) -> Response:
     editor = request.app.state.editor
     username, item_id = request.path_params["username"], request.path_params["item_id"]
-    form = await _text_form(request)
+    form = await read_form(request)
     if form is None:
-        return _refused()
+        return token_refused()
     direction = form.get("direction", "")
     outcome = await editor.apply(lambda conn: item_actions.move(conn, username, kind, item_id, direction, form))
     if outcome.done:
@@ -206,7 +194,7 @@ async def order_items(kind: Kind, request: Request) -> Response:
         values = {key: value for key, value in form.items() if isinstance(value, str)}
     wants_json = "application/json" in request.headers.get("accept", "")
     if not csrf_ok(editor.secret, request.url.path, values.get(forms.CSRF_FIELD)):
-        return _answer_json(403, problem=_REFUSED) if wants_json else _refused()
+        return _answer_json(403, problem=_REFUSED) if wants_json else token_refused()
     outcome = await editor.apply(lambda conn: item_actions.reorder(conn, username, kind, ids,
                                                                    values.get(MOVED_FIELD, ""), values))
     if outcome.done:
@@ -244,9 +232,9 @@ async def remove_item(kind: Kind, request: Request) -> Response:
     confirmation's own button, confirm=yes, removes it."""
     editor = request.app.state.editor
     username, item_id = request.path_params["username"], request.path_params["item_id"]
-    form = await _text_form(request)
+    form = await read_form(request)
     if form is None:
-        return _refused()
+        return token_refused()
     if form.get("confirm") != "yes":
         return await run_in_threadpool(_confirm_removal, editor, username, kind, item_id,
                                        form.get(forms.HASH_FIELD, ""))

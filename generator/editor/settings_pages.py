@@ -22,8 +22,8 @@ from generator.data.model import Product
 from generator.data.profile_settings import BUTTON_SHAPES
 from generator.editor import settings_forms as sf
 from generator.editor.actions import Outcome, as_shown
-from generator.editor.forms import CSRF_FIELD
-from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS, csrf_ok
+from generator.editor.file_forms import read_form, token_refused
+from generator.editor.security import EDIT_PREFIX, EDITOR_HEADERS
 from generator.editor.settings_actions import SiteRules, find_item, save_details, save_settings
 
 
@@ -46,16 +46,6 @@ def _see(path: str) -> Response:
     return RedirectResponse(path, 303, headers=dict(EDITOR_HEADERS))
 
 
-async def _posted(request: Request) -> dict[str, str] | None:
-    """The posted form's text fields, or None when its CSRF token is not this form's (as app.read_form)."""
-    async with request.form(max_files=0, max_fields=100) as form:
-        values = {key: value for key, value in form.items() if isinstance(value, str)}
-    return values if csrf_ok(request.app.state.editor.secret, request.url.path, values.get(CSRF_FIELD)) else None
-
-
-def _refused() -> Response:
-    return Response("Forbidden: this form's token is missing or wrong; reload the page and try again.\n", 403,
-                    headers=dict(EDITOR_HEADERS), media_type="text/plain")
 
 
 # -- settings ------------------------------------------------------------------------------
@@ -65,9 +55,9 @@ async def settings_page(request: Request) -> Response:
     username = request.path_params["username"]
     if request.method == "GET":
         return await run_in_threadpool(_show_settings, editor, username, request.query_params.get("saved"))
-    form = await _posted(request)
+    form = await read_form(request)
     if form is None:
-        return _refused()
+        return token_refused()
     rules = await run_in_threadpool(SiteRules, editor.config)
     outcome = await editor.apply(lambda conn: save_settings(conn, username, form, rules))
     if outcome.not_found:
@@ -138,9 +128,9 @@ async def details_page(request: Request) -> Response:
     username, item_id = request.path_params["username"], request.path_params["item_id"]
     if request.method == "GET":
         return await run_in_threadpool(_show_details, editor, username, item_id, request.query_params.get("saved"))
-    form = await _posted(request)
+    form = await read_form(request)
     if form is None:
-        return _refused()
+        return token_refused()
     rules = await run_in_threadpool(SiteRules, editor.config)
     outcome = await editor.apply(lambda conn: save_details(conn, username, item_id, form, rules))
     if outcome.not_found:
