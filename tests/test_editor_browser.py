@@ -70,7 +70,8 @@ def test_a_browser_edits_a_profile_and_sees_its_page_change(tmp_path):
         phone.set_viewport_size({"width": 390, "height": 844})
         phone.goto(running.url + "/_edit/p/ana")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-        for path in ("/_edit/p/ana/social-links/s2", "/_edit/p/ana/products/pr1"):   # a row's page, the picker open
+        for path in ("/_edit/p/ana/social-links/s2", "/_edit/p/ana/social-links",   # a row's page, the add page:
+                     "/_edit/p/ana/products/pr1"):                                # the picker open
             phone.goto(running.url + path)
             if "social" in path:
                 phone.click("details.icon-picker summary")
@@ -138,7 +139,8 @@ def test_axe_finds_no_violation_on_any_editor_page(tmp_path, scheme):
             for path in ("/_edit/", "/_edit/?q=zzz", "/_edit/new", "/_edit/p/ana", "/_edit/p/ana/rename",
                          "/_edit/p/ana/delete", "/_edit/p/nobody", "/_edit/p/ana/settings",
                          "/_edit/p/ana/details/b1", "/_edit/p/ana/details/pr1", "/_edit/p/ana/details/nothing",
-                         "/_edit/p/ana/links/b1", "/_edit/p/ana/social-links/s2", "/_edit/p/ana/tools/nothing"):
+                         "/_edit/p/ana/links/b1", "/_edit/p/ana/social-links/s2", "/_edit/p/ana/social-links",
+                         "/_edit/p/ana/tools/nothing"):
                 page.goto(running.url + path)
                 check(path)
             page.goto(running.url + "/_edit/p/ana/social-links/s2")   # the icon picker open

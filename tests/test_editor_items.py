@@ -66,7 +66,10 @@ def _order(site, table: str) -> list[int | None]:
 
 
 def _add_form(browser, slug: str) -> dict[str, str]:
-    return open_form(browser, "/_edit/p/ana", f"/_edit/p/ana/{slug}")
+    """The Add form: on the profile's page, or on its own page (social links, whose icon picker
+    would weigh down the profile's page)."""
+    own_page = KIND[slug].adds_on_own_page
+    return open_form(browser, f"/_edit/p/ana/{slug}" if own_page else "/_edit/p/ana", f"/_edit/p/ana/{slug}")
 
 
 def _row_form(browser, slug: str, item_id: str, action: str) -> dict[str, str]:
@@ -239,7 +242,9 @@ def test_a_change_over_a_profile_changed_elsewhere_is_refused(site, browser, pat
     *[(f"/_edit/p/ana/{slug}/{ids[0]}/remove", {"confirm": "yes"}) for slug, ids in FIRST_TWO.items()],
 ])
 def test_every_new_form_needs_its_token_and_the_editors_origin(site, browser, path, change):
-    page = browser.get(path if path.count("/") == 5 else "/_edit/p/ana").text   # a row's own page, or the profile's
+    # A row's own page, an add page (social links), or the profile's page.
+    own_page = path.count("/") == 5 or (path.count("/") == 4 and KIND[path.rsplit("/", 1)[1]].adds_on_own_page)
+    page = browser.get(path if own_page else "/_edit/p/ana").text
     form = hidden_fields(page, path) | change | {"platform": "Changed", "name": "Changed"}
     before = dump(site)
     for token in (None, csrf_token(SECRET, "/_edit/p/ana")):
@@ -250,6 +255,43 @@ def test_every_new_form_needs_its_token_and_the_editors_origin(site, browser, pa
     assert browser.post(path, data=form).status_code == 403   # no Origin at all
     assert dump(site) == before
     assert post(browser, path, form).status_code in (303, 422)   # the page's own token and Origin pass
+
+
+def test_social_links_are_added_on_a_page_of_their_own(site, browser):
+    # The profile's page (shown after every save) carries no icon picker: its 113 choices
+    # live on the add page and on a row's page. It links to the add page instead.
+    profile_page = browser.get("/_edit/p/ana").text
+    assert 'type="radio" name="icon"' not in profile_page
+    assert '<a class="button" href="/_edit/p/ana/social-links">Add a social link</a>' in profile_page
+    assert "<summary>Add a link</summary>" in profile_page   # the other lists' forms stay inline
+    add_page = browser.get("/_edit/p/ana/social-links")
+    assert add_page.status_code == 200
+    assert "<h1>Add a social link</h1>" in add_page.text
+    # The list as it is now, in order, so the owner sees what is there already.
+    now = add_page.text.split('id="now-heading"')[1].split("</section>")[0]
+    assert [html.unescape(name) for name in re.findall(r'<span class="item-name">([^<]*)</span>', now)] == \
+        [row(site, "SELECT platform FROM social_links WHERE id = ?", (item_id,))[0] for item_id in ("s1", "s2", "s3")]
+    assert add_page.text.count('type="radio" name="icon"') > 100
+    assert '<a href="/_edit/p/ana#social-links">Cancel</a>' in add_page.text
+    # A refused add answers with the add page again, what was typed kept.
+    form = _add_form(browser, "social-links") | {"platform": "Evil", "url": "javascript:alert(1)", "icon": "github"}
+    refused = post(browser, "/_edit/p/ana/social-links", form)
+    assert refused.status_code == 422 and "<h1>Add a social link</h1>" in refused.text
+    assert field_values(refused.text, "/_edit/p/ana/social-links") == {"platform": "Evil", "url": "javascript:alert(1)",
+                                                                       "icon": "github"}
+    # So does one over a profile changed elsewhere, with the list as it is now.
+    execute(site, "UPDATE social_links SET platform = 'GitHub (new)' WHERE id = 's1'")
+    changed = post(browser, "/_edit/p/ana/social-links", form | {"url": "https://example.com/ok"})
+    assert changed.status_code == 409 and "the list above is as it is now" in changed.text
+    assert "GitHub (new)" in changed.text.split('id="add-heading"')[0]
+    again = form | hidden_fields(changed.text, "/_edit/p/ana/social-links") | {"url": "https://example.com/ok"}
+    assert post(browser, "/_edit/p/ana/social-links", again).status_code == 303   # sent again: added
+
+
+def test_the_address_of_a_list_added_to_inline_leads_to_its_form(site, browser):
+    answer = browser.get("/_edit/p/ana/links")
+    assert answer.status_code == 303 and answer.headers["location"] == "/_edit/p/ana#links"
+    assert browser.get("/_edit/p/nobody/social-links").status_code == 404
 
 
 def test_the_icon_picker_chooses_an_icon_and_keeps_one_spelt_otherwise(site, browser):

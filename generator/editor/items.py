@@ -2,10 +2,14 @@
 
 On the profile's page (`/_edit/p/<username>`, template items.html) each list shows its
 rows in order, each with Edit (a page of its own: one row's form reads best at 390 px),
-Up and Down, Remove, and an Add form. Every change is a small POST form with the CSRF
+Up and Down, Remove, and an Add form (social links: a link to their add page, which
+holds the icon picker). Every change is a small POST form with the CSRF
 token of its own address and the content hash of the profile as the page showed it:
 
     POST /_edit/p/<username>/<kind>                  add a row (kind: item_forms.KINDS)
+    GET  /_edit/p/<username>/<kind>                  the Add form of a kind that has a page for
+                                                     it (Kind.adds_on_own_page: social links);
+                                                     the others' Add forms are on the profile's page
     GET  /_edit/p/<username>/<kind>/<id>             the row's form; POST saves it
     POST /_edit/p/<username>/<kind>/<id>/move        direction=up|down
     POST /_edit/p/<username>/<kind>/<id>/remove      a confirmation; with confirm=yes, removes
@@ -64,7 +68,7 @@ def routes() -> list[Route]:
         base = EDIT_PREFIX + "p/{username}/" + kind.slug
         # A kind with an image column takes an uploaded image in its add and edit forms.
         route = file_form_route if kind.upload_columns else Route
-        found += [route(base, functools.partial(add_item, kind), methods=["POST"]),
+        found += [route(base, functools.partial(add_item, kind), methods=["GET", "POST"]),
                   route(base + "/{item_id}", functools.partial(edit_item, kind), methods=["GET", "POST"]),
                   Route(base + "/{item_id}/move", functools.partial(move_item, kind), methods=["POST"]),
                   Route(base + "/{item_id}/remove", functools.partial(remove_item, kind), methods=["POST"])]
@@ -102,6 +106,8 @@ async def icon_sprite(request: Request) -> Response:
 async def add_item(kind: Kind, request: Request) -> Response:
     editor = request.app.state.editor
     username = request.path_params["username"]
+    if request.method == "GET":
+        return await run_in_threadpool(_show_add_page, editor, username, kind)
     posted = await read_file_form(request, kind.upload_columns)
     if posted is None:
         return token_refused()
@@ -113,11 +119,31 @@ async def add_item(kind: Kind, request: Request) -> Response:
         return _gone(editor, username)
     if outcome.done:
         return _back(username, outcome.notice_query)
-    # The profile's page again, opened on the database as it is now, the add form holding
-    # what was typed: sending it again adds the row (after a change elsewhere, anyway).
+    # The page the form was on again (the add page or the profile's), opened on the database
+    # as it is now, the add form holding what was typed: sending it again adds the row
+    # (after a change elsewhere, anyway).
     adding = {"kind": kind, "values": posted.values, "outcome": outcome, "changes": _what_changed(editor, outcome),
               "again": posted.chosen}
-    return await run_in_threadpool(_profile_page, editor, outcome, 409 if outcome.changed else 422, adding)
+    status = 409 if outcome.changed else 422
+    if kind.adds_on_own_page:
+        return editor.page("item_add.html", status, profile=outcome.current, kind=kind,
+                           opened_hash=outcome.current_hash, adding=adding)
+    return await run_in_threadpool(_profile_page, editor, outcome, status, adding)
+
+
+def _show_add_page(editor, username: str, kind: Kind) -> Response:
+    """The Add form of a kind that has a page for it; for the others, their list on the
+    profile's page (where their Add form is), so the address is never a dead end."""
+    if not kind.adds_on_own_page:
+        return RedirectResponse(f"{item_forms.profile_page(username)}#{item_forms.anchor(kind)}", 303,
+                                headers=dict(EDITOR_HEADERS))
+    with editor.database() as conn:
+        profile, opened_hash = item_actions.look(conn, username)
+    if profile is None:
+        return _gone(editor, username)
+    adding = {"kind": kind, "values": item_forms.shown_values(kind, None), "outcome": item_actions.ItemOutcome(),
+              "changes": None, "again": ()}
+    return editor.page("item_add.html", profile=profile, kind=kind, opened_hash=opened_hash, adding=adding)
 
 
 def _profile_page(editor, outcome: item_actions.ItemOutcome, status: int, adding: dict) -> Response:
