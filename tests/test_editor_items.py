@@ -268,7 +268,7 @@ def test_social_links_are_added_on_a_page_of_their_own(site, browser):
     assert add_page.status_code == 200
     assert "<h1>Add a social link</h1>" in add_page.text
     # The list as it is now, in order, so the owner sees what is there already.
-    now = add_page.text.split('id="now-heading"')[1].split("</section>")[0]
+    now = add_page.text.split('id="now-heading"')[1]
     assert [html.unescape(name) for name in re.findall(r'<span class="item-name">([^<]*)</span>', now)] == \
         [row(site, "SELECT platform FROM social_links WHERE id = ?", (item_id,))[0] for item_id in ("s1", "s2", "s3")]
     assert add_page.text.count('type="radio" name="icon"') > 100
@@ -282,8 +282,8 @@ def test_social_links_are_added_on_a_page_of_their_own(site, browser):
     # So does one over a profile changed elsewhere, with the list as it is now.
     execute(site, "UPDATE social_links SET platform = 'GitHub (new)' WHERE id = 's1'")
     changed = post(browser, "/_edit/p/ana/social-links", form | {"url": "https://example.com/ok"})
-    assert changed.status_code == 409 and "the list above is as it is now" in changed.text
-    assert "GitHub (new)" in changed.text.split('id="add-heading"')[0]
+    assert changed.status_code == 409 and "the list below is as it is now" in changed.text
+    assert "GitHub (new)" in changed.text.split('id="now-heading"')[1]
     again = form | hidden_fields(changed.text, "/_edit/p/ana/social-links") | {"url": "https://example.com/ok"}
     assert post(browser, "/_edit/p/ana/social-links", again).status_code == 303   # sent again: added
 
