@@ -65,7 +65,7 @@ def test_a_detail_page_with_hostile_markdown(site):
     assert not [a for _, a in tags if any(k.startswith("on") for k in a)]
     assert "&lt;img src=x onerror=alert(1)&gt;" in html  # raw HTML shown as text
     assert "[bad](javascript:alert(1))" in html and 'href="javascript' not in html
-    assert '<a href="https://linh.example.com/a?b=%22c%22" rel="noopener">ok</a>' in html
+    assert '<a href="https://linh.example.com/a?b=%22c%22">ok</a>' in html
     # A remote image shows as its alt text and never loads.
     assert "evil.example" not in html and " remote</p>" in html
     assert [a for t, a in tags if t == "img" and a.get("alt") == "Logo"]  # a file under content/ is drawn

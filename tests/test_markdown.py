@@ -165,7 +165,7 @@ def test_a_body_is_commonmark_with_raw_html_as_text_and_links_by_the_rules():
                         lambda source, alt: f"<img src={source} alt={alt}>")
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "javascript:" not in html.replace("[a](javascript:alert(1))", "")
-    assert '<a href="https://x.example/?q=%221%22" rel="noopener">b</a>' in html
+    assert '<a href="https://x.example/?q=%221%22">b</a>' in html
     assert " c " in html and 'href="/file.jpg"' not in html  # a link to a local file is its text
     assert "<img src=/file.jpg alt=d>" in html and "x.example/e.png" not in html and " e</p>" in html
     assert "<ol>\n<li>one</li>\n<li><em>two</em></li>\n</ol>" in html

@@ -83,8 +83,8 @@ def block_parser():
     block.validateLink = bool
     block.core.ruler.push("local_links_as_text", _local_links_as_text)
     block.core.ruler.push("headings_under_the_name", _headings_under_the_name)
-    for name in ("link_open", "image"):
-        block.add_render_rule(name, globals()[f"_block_{name}"])
+    # Links get no rel=noopener, as in inline Markdown (parser above): they open in the same tab.
+    block.add_render_rule("image", _block_image)
     return block
 
 
@@ -103,11 +103,6 @@ def _local_links_as_text(state) -> None:
                 inside.append(False)
             elif token.type == "link_close" and inside and inside.pop():
                 token.type, token.tag, token.nesting = "text", "", 0
-
-
-def _block_link_open(renderer, tokens, index, options, env):
-    tokens[index].attrSet("rel", "noopener")
-    return renderer.renderToken(tokens, index, options, env)
 
 
 def _headings_under_the_name(state) -> None:
